@@ -1,0 +1,111 @@
+"""Look at one extract file before it is loaded: checksum, encoding, dialect.
+
+The bulk of the reading is done by DuckDB (``landing.py``); this module only
+reads each file's bytes once to checksum it and to decide how DuckDB must
+read it: which separator, how many lines to skip, whether it must first be
+turned into UTF-8. A file this module cannot make sense of is refused here,
+with the line and the rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ingest import layout
+
+BOM = b"\xef\xbb\xbf"
+SEPARATORS = (";", ",")
+
+
+class RefusedFile(Exception):
+    """A file that breaks the layout: nothing of it is loaded."""
+
+    def __init__(self, path: Path, line: int | None, rule: str) -> None:
+        self.path = path
+        self.line = line
+        self.rule = rule
+        where = f"{path}, line {line}" if line is not None else str(path)
+        super().__init__(f"{where}: {rule}")
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """What a first look at a file found out."""
+
+    path: Path
+    sha256: str
+    size_bytes: int
+    delimiter: str
+    skip_lines: int  # lines before the header (a "sep=" hint)
+    encoding: str  # "utf-8" or "cp1252"
+    text: str | None  # the decoded text when it is not UTF-8 as it stands
+    site: str | None  # from the file's name
+    day: date | None  # from the file's name, for a daily file
+    has_lines: bool
+
+
+def checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def inspect(path: Path) -> Inspected:
+    """Read a file's bytes once and decide how to load it, or refuse it."""
+    data = path.read_bytes()
+    digest = checksum(data)
+    name = layout.parse_file_name(path.name)
+    body = data[len(BOM) :] if data.startswith(BOM) else data
+
+    try:
+        text = body.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        try:
+            text = body.decode("cp1252")
+        except UnicodeDecodeError as error:
+            line = body[: error.start].count(b"\n") + 1
+            raise RefusedFile(path, line, "text is neither UTF-8 nor Windows-1252") from None
+        encoding = "cp1252"
+
+    lines = text.splitlines()
+    skip = 0
+    delimiter = None
+    if lines and lines[0].lower().startswith("sep="):
+        hint = lines[0][4:]
+        if hint not in SEPARATORS:
+            raise RefusedFile(path, 1, f"separator hint {lines[0]!r} names no accepted separator")
+        delimiter, skip = hint, 1
+
+    if len(lines) <= skip:
+        raise RefusedFile(path, skip + 1, "the file has no header line")
+    header = lines[skip].strip()
+    delimiter = delimiter or _header_delimiter(header)
+    if delimiter is None or header.split(delimiter) != list(layout.COLUMN_NAMES):
+        raise RefusedFile(
+            path, skip + 1, f"header is not the published one ({layout.HEADER!r} expected)"
+        )
+
+    has_lines = any(line.strip() for line in lines[skip + 1 :])
+    if name is None and not has_lines:
+        raise RefusedFile(path, None, "an empty file must be named <site>_<YYYY-MM-DD>.csv")
+    return Inspected(
+        path=path,
+        sha256=digest,
+        size_bytes=len(data),
+        delimiter=delimiter,
+        skip_lines=skip,
+        encoding=encoding,
+        text=text if encoding != "utf-8" else None,
+        site=name.site if name else None,
+        day=name.day if name else None,
+        has_lines=has_lines,
+    )
+
+
+def _header_delimiter(header: str) -> str | None:
+    for candidate in SEPARATORS:
+        if header.split(candidate) == list(layout.COLUMN_NAMES):
+            return candidate
+    return None

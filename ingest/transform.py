@@ -1,0 +1,135 @@
+"""Run the dbt project on the warehouse, in this process, and say what happened."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingest.warehouse import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+FAILURE_ROWS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class TestProblem:
+    """A dbt test that warned or failed, with the rows that broke it."""
+
+    name: str
+    severity: str  # "error" or "warn"
+    failures: int
+    message: str
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+
+@dataclass
+class BuildSummary:
+    ok: bool = True
+    models: int = 0
+    seeds: int = 0
+    tests_passed: int = 0
+    tests_warned: int = 0
+    tests_failed: int = 0
+    errors: list[str] = field(default_factory=list)
+    problems: list[TestProblem] = field(default_factory=list)
+
+
+def run_dbt(warehouse: Path, args: list[str]) -> BuildSummary:
+    """Run one dbt command (``build``, ``seed``…) on ``warehouse`` and summarise it."""
+    from dbt.cli.main import dbtRunner
+
+    os.environ["STATGOUV_WAREHOUSE"] = str(warehouse)
+    command = [
+        *args,
+        "--project-dir",
+        str(PROJECT_ROOT),
+        "--profiles-dir",
+        str(PROJECT_ROOT),
+    ]
+    log.debug("dbt %s", " ".join(command))
+    try:
+        result = dbtRunner().invoke(command)
+    finally:
+        _release_warehouse()
+
+    summary = BuildSummary(ok=result.success)
+    if result.exception is not None:
+        summary.errors.append(str(result.exception))
+    for node_result in getattr(result.result, "results", None) or []:
+        _count(summary, node_result)
+    _read_failures(warehouse, summary)
+    return summary
+
+
+def _count(summary: BuildSummary, node_result: object) -> None:
+    node = node_result.node  # type: ignore[attr-defined]
+    status = str(node_result.status)  # type: ignore[attr-defined]
+    kind = str(node.resource_type)
+    if kind in {"test", "unit_test"}:
+        if status == "pass":
+            summary.tests_passed += 1
+        elif status == "warn":
+            summary.tests_warned += 1
+            summary.problems.append(_problem(node_result, "warn"))
+        else:
+            summary.tests_failed += 1
+            summary.problems.append(_problem(node_result, "error"))
+    elif kind == "model":
+        if status == "success":
+            summary.models += 1
+        else:
+            summary.errors.append(f"model {node.name}: {node_result.message}")  # type: ignore[attr-defined]
+    elif kind == "seed":
+        summary.seeds += 1
+
+
+def _problem(node_result: object, severity: str) -> TestProblem:
+    node = node_result.node  # type: ignore[attr-defined]
+    problem = TestProblem(
+        name=node.name,
+        severity=severity,
+        failures=int(getattr(node_result, "failures", 0) or 0),
+        message=str(getattr(node_result, "message", "") or ""),
+    )
+    relation = getattr(node, "relation_name", None)
+    if relation:
+        problem.rows.append({"_relation": relation})
+    return problem
+
+
+def _read_failures(warehouse: Path, summary: BuildSummary) -> None:
+    """Fetch the stored rows of each failing test, which name the site, day and rule."""
+    wanted = [p for p in summary.problems if p.rows and "_relation" in p.rows[0]]
+    if not wanted:
+        return
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        for problem in wanted:
+            relation = str(problem.rows.pop(0)["_relation"])
+            try:
+                cursor = con.execute(f"select * from {relation} limit {FAILURE_ROWS_SHOWN}")
+            except duckdb.Error as error:
+                log.debug("no stored failures for %s: %s", problem.name, error)
+                continue
+            names = [d[0] for d in cursor.description]
+            problem.rows.extend(dict(zip(names, row, strict=True)) for row in cursor.fetchall())
+    finally:
+        con.close()
+
+
+def _release_warehouse() -> None:
+    """dbt-duckdb keeps its database open in-process; close it so others can open the file."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None and getattr(environment, "conn", None) is not None:
+        environment.conn.close()
+        environment.conn = None
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()
