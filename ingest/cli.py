@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from ingest import export as exporter
-from ingest import landing, sample, transform, warehouse
+from ingest import landing, transform, warehouse
 from ingest.landing import LoadSummary
 from ingest.transform import BuildSummary
 
@@ -49,10 +49,12 @@ def sample_command(
     out: Annotated[Path, typer.Option(help="Folder to write into.")] = DEFAULT_SAMPLE_DIR,
     sites: Annotated[int, typer.Option(min=1, help="Number of sites.")] = 20,
     days: Annotated[int, typer.Option(min=1, help="Number of days.")] = 60,
-    seed: Annotated[int, typer.Option(help="Seed of the generator.")] = sample.DEFAULT_SEED,
+    seed: Annotated[int, typer.Option(help="Seed of the generator.")] = 20240630,
     verbose: Verbose = False,
 ) -> None:
     """Write a synthetic corpus of daily files in the published layout."""
+    from ingest import sample
+
     _setup_logging(verbose)
     written = sample.generate(out, sites=sites, days=days, seed=seed)
     console.print(
@@ -119,6 +121,8 @@ def run_command(
     if input_path is None:
         input_path = DEFAULT_SAMPLE_DIR
         if not input_path.exists():
+            from ingest import sample
+
             written = sample.generate(input_path)
             log.info("wrote the built-in sample: %d files into %s", written.files, input_path)
 

@@ -12,6 +12,7 @@ site and day whole; a file whose checksum was already loaded changes nothing.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -28,6 +29,11 @@ log = logging.getLogger(__name__)
 
 FORMAT = "statgouv"
 DEFAULT_CHUNK_FILES = 2000
+
+
+def chunk_files_setting() -> int:
+    """How many files one transaction lands, from ``STATGOUV_CHUNK_FILES``."""
+    return int(os.environ.get("STATGOUV_CHUNK_FILES", DEFAULT_CHUNK_FILES))
 
 
 @dataclass(frozen=True)
@@ -89,17 +95,28 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
 def load_paths(
     con: duckdb.DuckDBPyConnection,
     paths: Sequence[Path],
-    chunk_files: int = DEFAULT_CHUNK_FILES,
+    chunk_files: int | None = None,
     on_chunk: Callable[[int], None] | None = None,
 ) -> LoadSummary:
     """Land every file found at ``paths``; each chunk of files is one transaction."""
     ensure_raw_schema(con)
+    chunk_files = chunk_files or chunk_files_setting()
     files = find_files(paths)
     log.info("found %d file(s) to look at", len(files))
     summary = LoadSummary()
-    for start in range(0, len(files), chunk_files):
+    chunks = max(1, -(-len(files) // chunk_files))
+    for number, start in enumerate(range(0, len(files), chunk_files), start=1):
         chunk = files[start : start + chunk_files]
-        summary.add(_load_chunk(con, chunk))
+        done = _load_chunk(con, chunk)
+        summary.add(done)
+        log.info(
+            "committed chunk %d of %d: %d file(s) landed, %d unchanged, %d refused",
+            number,
+            chunks,
+            done.loaded + done.replaced,
+            done.unchanged,
+            len(done.refused),
+        )
         if on_chunk is not None:
             on_chunk(len(chunk))
     return summary

@@ -88,7 +88,7 @@ def inspect(path: Path) -> Inspected:
         )
 
     has_lines = any(line.strip() for line in lines[skip + 1 :])
-    if name is None and not has_lines:
+    if (name is None or name.day is None) and not has_lines:
         raise RefusedFile(path, None, "an empty file must be named <site>_<YYYY-MM-DD>.csv")
     return Inspected(
         path=path,
