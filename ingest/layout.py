@@ -10,8 +10,6 @@ a change in the real files is a change in this file only.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -161,17 +159,24 @@ def sort_key_by_visits(visits: int, label: str) -> tuple[int, str]:
 
 def render(rows: Iterable[Sequence[str]]) -> str:
     """The text of a published file: the header, then the rows, already formatted."""
-    buffer = io.StringIO()
-    writer = csv.writer(
-        buffer,
-        delimiter=DELIMITER,
-        quotechar=QUOTE,
-        lineterminator=LINE_END,
-        quoting=csv.QUOTE_MINIMAL,
-    )
-    writer.writerow(COLUMN_NAMES)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return LINE_END.join([HEADER, *map(_line, rows)]) + LINE_END
+
+
+def _line(row: Sequence[str]) -> str:
+    line = DELIMITER.join(row)
+    if line.count(DELIMITER) == len(row) - 1 and not _SPECIAL.search(line):
+        return line  # the common case: no field needs quotes
+    return DELIMITER.join(map(_field, row))
+
+
+def _field(value: str) -> str:
+    """RFC 4180: quote a field holding the separator, a quote or a line break."""
+    if DELIMITER in value or _SPECIAL.search(value):
+        return QUOTE + value.replace(QUOTE, QUOTE + QUOTE) + QUOTE
+    return value
+
+
+_SPECIAL = re.compile('["\r\n]')
 
 
 def write_file(path: Path, rows: Iterable[Sequence[str]]) -> None:
