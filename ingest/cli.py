@@ -56,11 +56,7 @@ def sample_command(
     from ingest import sample
 
     _setup_logging(verbose)
-    written = sample.generate(out, sites=sites, days=days, seed=seed)
-    console.print(
-        f"wrote {written.files} file(s), {written.lines} line(s) for {written.sites} site(s)"
-        f" from {written.first_day} to {written.last_day} into {out}"
-    )
+    sample.generate(out, sites=sites, days=days, seed=seed)
 
 
 @app.command("load")
@@ -123,8 +119,7 @@ def run_command(
         if not input_path.exists():
             from ingest import sample
 
-            written = sample.generate(input_path)
-            log.info("wrote the built-in sample: %d files into %s", written.files, input_path)
+            sample.generate(input_path)
 
     path = warehouse.warehouse_path()
     with _holding(path):

@@ -124,7 +124,7 @@ def load_paths(
 
 def _load_chunk(con: duckdb.DuckDBPyConnection, files: list[Path]) -> LoadSummary:
     summary = LoadSummary(files_seen=len(files))
-    known = _known_checksums(con)
+    known = _known_files(con)
     ledger: list[tuple] = []
     readable: list[reader.Inspected] = []
     empty: list[reader.Inspected] = []
@@ -136,11 +136,12 @@ def _load_chunk(con: duckdb.DuckDBPyConnection, files: list[Path]) -> LoadSummar
             summary.refused.append(Refusal(path, refused.line, refused.rule))
             ledger.append(_ledger_row(path, None, "refused", refused.line, refused.rule))
             continue
-        if inspected.sha256 in known:
+        identity = (path.name, inspected.sha256)
+        if identity in known:
             summary.unchanged += 1
             ledger.append(_ledger_row(path, inspected, "unchanged"))
             continue
-        known.add(inspected.sha256)
+        known.add(identity)
         (readable if inspected.has_lines else empty).append(inspected)
 
     with tempfile.TemporaryDirectory(prefix="statgouv-") as scratch:
@@ -157,21 +158,25 @@ def _load_chunk(con: duckdb.DuckDBPyConnection, files: list[Path]) -> LoadSummar
             ledger.append(_ledger_row(inspected.path, inspected, "refused", line, rule))
 
     _land(con, accepted, ledger, summary)
-    unchanged = [row[2] for row in ledger if row[5] == "unchanged"]
+    unchanged = [f"{row[1]}/{row[2]}" for row in ledger if row[5] == "unchanged"]
     if unchanged:
         rows = con.execute(
-            "select site_host, visit_date from raw.site_days where list_contains($1, file_sha256)",
+            "select site_host, visit_date from raw.site_days"
+            " where list_contains($1, parse_filename(source_file) || '/' || file_sha256)",
             [unchanged],
         ).fetchall()
         summary.unchanged_site_days |= {(site, day) for site, day in rows}
     return summary
 
 
-def _known_checksums(con: duckdb.DuckDBPyConnection) -> set[str]:
+def _known_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """The files already landed, by name and checksum: a file without lines is only its
+    header, so its name tells it apart from another site's or day's."""
     rows = con.execute(
-        "select distinct file_sha256 from raw.file_ledger where status in ('loaded', 'replaced')"
+        "select distinct file_name, file_sha256 from raw.file_ledger"
+        " where status in ('loaded', 'replaced')"
     ).fetchall()
-    return {row[0] for row in rows}
+    return {(name, sha256) for name, sha256 in rows}
 
 
 def _ledger_row(

@@ -160,3 +160,17 @@ def test_a_bad_line_refuses_the_whole_file_naming_line_and_rule(con, tmp_path, l
         [str(path)],
     ).fetchall()
     assert ledger == [("refused", 7, refusal.rule)]
+
+
+def test_header_only_files_of_two_days_are_two_files(con, tmp_path):
+    # Their bytes are the same (the header alone); their names tell them apart.
+    write(tmp_path, [])
+    write(tmp_path, [], name=f"{SITE}_2024-03-13.csv")
+
+    summary = landing.load_paths(con, [tmp_path])
+    again = landing.load_paths(con, [tmp_path])
+
+    assert (summary.loaded, summary.unchanged) == (2, 0)
+    assert (again.loaded, again.unchanged) == (0, 2)
+    assert again.unchanged_site_days == {(SITE, DAY), (SITE, date(2024, 3, 13))}
+    assert con.execute("select count(*) from raw.site_days").fetchone() == (2,)
