@@ -17,7 +17,7 @@ from ingest.landing import LoadSummary
 from ingest.transform import BuildSummary
 
 log = logging.getLogger("ingest")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 app = typer.Typer(
     help="statgouv: the audience of French government websites, as a tested warehouse.",
     no_args_is_help=True,
@@ -33,11 +33,14 @@ OutDir = Annotated[Path, typer.Option("--out", help="Folder of the published fil
 
 
 def _setup_logging(verbose: bool) -> None:
+    handler: logging.Handler
+    if console.is_terminal:
+        handler = RichHandler(console=console, show_path=False, show_time=False)
+    else:  # logs kept in files read better unwrapped, one record a line
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(message)s",
-        handlers=[RichHandler(console=console, show_path=False, show_time=False)],
-        force=True,
+        level=logging.DEBUG if verbose else logging.INFO, handlers=[handler], force=True
     )
     if not verbose:
         for noisy in ("dbt", "urllib3", "filelock"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -47,3 +49,38 @@ def cli_env(tmp_path) -> dict[str, str]:
     env = dict(os.environ)
     env["STATGOUV_WAREHOUSE"] = str(tmp_path / "warehouse.duckdb")
     return env
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """The built-in sample, run through the whole job once for the session."""
+
+    sample_dir: Path
+    export_dir: Path
+    warehouse: Path
+    returncode: int
+    output: str
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> SampleRun:
+    from ingest import sample
+
+    work = tmp_path_factory.mktemp("sample-run")
+    sample_dir, export_dir = work / "sample", work / "exports"
+    sample.generate(sample_dir)
+    env = {**os.environ, "STATGOUV_WAREHOUSE": str(work / "warehouse.duckdb")}
+    done = subprocess.run(
+        [str(BIN / "statgouv"), "run", "--input", str(sample_dir), "--out", str(export_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=work,
+    )
+    return SampleRun(
+        sample_dir=sample_dir,
+        export_dir=export_dir,
+        warehouse=work / "warehouse.duckdb",
+        returncode=done.returncode,
+        output=done.stdout + done.stderr,
+    )
