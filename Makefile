@@ -30,4 +30,4 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) warehouse.duckdb warehouse.duckdb.wal exports target logs
+	rm -rf $(VENV) .venv-udata warehouse.duckdb warehouse.duckdb.wal exports target logs

@@ -141,7 +141,7 @@ def fetch(portal: Portal, dest_dir: Path, con: duckdb.DuckDBPyConnection) -> Fet
 
 
 def _wanted_files(portal: Portal, dest_dir: Path, summary: FetchSummary) -> list[_Wanted]:
-    """Resources titled with a published file name, one per name, newest first."""
+    """Resources titled with a published file name, one per name (the newer of two), by name."""
     by_name: dict[str, _Wanted] = {}
     for listed in portal.datasets():
         dataset = portal.dataset(listed.id)
