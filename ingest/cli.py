@@ -1,20 +1,29 @@
-"""The ``statgouv`` command: sample, load, build, export, and all of them in one run."""
+"""The ``statgouv`` command: sample, load, build, export, fetch, publish, and run."""
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
 from ingest import export as exporter
-from ingest import landing, transform, warehouse
+from ingest import job, transform, warehouse
+from ingest.job import JobReport
 from ingest.landing import LoadSummary
 from ingest.transform import BuildSummary
+
+if TYPE_CHECKING:
+    from ingest.fetch import FetchSummary
+    from ingest.publish import PublishSummary
 
 log = logging.getLogger("ingest")
 console = Console(stderr=True, soft_wrap=True)
@@ -26,10 +35,22 @@ app = typer.Typer(
 )
 
 DEFAULT_SAMPLE_DIR = Path("data/sample")
+DEFAULT_DOWNLOAD_DIR = Path("data/portal")
 DEFAULT_EXPORT_DIR = Path("exports")
+EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
+
+
+class InputFormat(StrEnum):
+    statgouv = "statgouv"
+    dap = "dap"
+
 
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages.")]
 OutDir = Annotated[Path, typer.Option("--out", help="Folder of the published files.")]
+Format = Annotated[
+    InputFormat,
+    typer.Option("--format", help="statgouv: daily extracts; dap: US agency report folders."),
+]
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -43,8 +64,26 @@ def _setup_logging(verbose: bool) -> None:
         level=logging.DEBUG if verbose else logging.INFO, handlers=[handler], force=True
     )
     if not verbose:
-        for noisy in ("dbt", "urllib3", "filelock"):
+        for noisy in ("dbt", "urllib3", "filelock", "frictionless"):
             logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@contextmanager
+def _clear_errors() -> Iterator[None]:
+    """Expected failures end with one clear line and an exit status, not a traceback."""
+    from ingest.portal import PortalError, SettingsError
+
+    try:
+        yield
+    except warehouse.WarehouseBusy as busy:
+        console.print(f"[bold red]error[/]: {busy}", highlight=False)
+        raise typer.Exit(EXIT_BUSY) from None
+    except (FileNotFoundError, SettingsError) as error:
+        console.print(f"[bold red]error[/]: {error}", highlight=False)
+        raise typer.Exit(EXIT_USAGE) from None
+    except PortalError as error:
+        console.print(f"[bold red]error[/]: {error}", highlight=False)
+        raise typer.Exit(EXIT_FAILED) from None
 
 
 @app.command("sample")
@@ -64,32 +103,33 @@ def sample_command(
 
 @app.command("load")
 def load_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of daily extracts.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to land.")],
+    input_format: Format = InputFormat.statgouv,
     verbose: Verbose = False,
 ) -> None:
-    """Land files in the warehouse's raw schema."""
+    """Land files in the warehouse's raw schema; a bad file is refused whole."""
     _setup_logging(verbose)
     path = warehouse.warehouse_path()
-    with _holding(path):
-        loaded = _load(path, paths)
+    with _clear_errors(), warehouse.exclusive(path):
+        loaded = job._load(path, paths, input_format.value)
     _print_load(loaded)
     if loaded.refused:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command("build")
 def build_command(
-    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models.")] = False,
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models whole.")] = False,
     verbose: Verbose = False,
 ) -> None:
-    """Run dbt build (models, seeds and tests) on the warehouse."""
+    """Run dbt build (seeds, models and tests) on the warehouse."""
     _setup_logging(verbose)
     path = warehouse.warehouse_path()
-    with _holding(path):
-        built = _build(path, full_refresh)
+    with _clear_errors(), warehouse.exclusive(path):
+        built = transform.run_dbt(path, ["build"] + (["--full-refresh"] if full_refresh else []))
     _print_build(built)
     if not built.ok:
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
 
 
 @app.command("export")
@@ -97,13 +137,61 @@ def export_command(out: OutDir = DEFAULT_EXPORT_DIR, verbose: Verbose = False) -
     """Write every site and day of the warehouse as a published file."""
     _setup_logging(verbose)
     path = warehouse.warehouse_path()
-    with _holding(path):
+    with _clear_errors(), warehouse.exclusive(path):
         con = warehouse.connect(path, read_only=True)
         try:
             written = exporter.export(con, out)
         finally:
             con.close()
-    console.print(f"exported {written.files} file(s) into {written.out_dir}")
+    console.print(f"[bold]exported[/]  {written.files} file(s) into {written.out_dir}")
+
+
+@app.command("fetch")
+def fetch_command(
+    into: Annotated[Path, typer.Option(help="Folder of the downloads.")] = DEFAULT_DOWNLOAD_DIR,
+    verbose: Verbose = False,
+) -> None:
+    """Download the organisation's files that are new or changed on the portal."""
+    from ingest import fetch
+    from ingest.portal import Portal
+
+    _setup_logging(verbose)
+    path = warehouse.warehouse_path()
+    with _clear_errors(), warehouse.exclusive(path), Portal.from_env() as portal:
+        con = warehouse.connect(path)
+        try:
+            fetched = fetch.fetch(portal, into, con)
+        except fetch.FetchError as error:
+            console.print(f"[bold red]error[/]: {error}", highlight=False)
+            raise typer.Exit(EXIT_FAILED) from None
+        finally:
+            con.close()
+    _print_fetch(fetched)
+
+
+@app.command("publish")
+def publish_command(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Files to publish; all of --out if none.")
+    ] = None,
+    out: OutDir = DEFAULT_EXPORT_DIR,
+    dry_run: Annotated[bool, typer.Option(help="Only list what would change.")] = False,
+    verbose: Verbose = False,
+) -> None:
+    """Upload exports to their site's dataset, replacing the file of the same name."""
+    from ingest import publish
+    from ingest.portal import Portal
+
+    _setup_logging(verbose)
+    chosen = files or sorted(out.glob("*.csv"))
+    with _clear_errors(), Portal.from_env() as portal:
+        try:
+            published = publish.publish(portal, chosen, dry_run=dry_run)
+        except publish.PublishError as error:
+            _print_publish(error.summary)
+            console.print(f"[bold red]error[/]: {error}", highlight=False)
+            raise typer.Exit(EXIT_FAILED) from None
+    _print_publish(published)
 
 
 @app.command("run")
@@ -112,71 +200,72 @@ def run_command(
         Path | None,
         typer.Option("--input", help="A file or folder to load; the built-in sample if none."),
     ] = None,
+    input_format: Format = InputFormat.statgouv,
     out: OutDir = DEFAULT_EXPORT_DIR,
+    portal: Annotated[
+        bool, typer.Option("--portal", help="The daily job: fetch from and publish to the portal.")
+    ] = False,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="Day to publish, YYYY-MM-DD (implies --portal; default: yesterday in Paris).",
+        ),
+    ] = None,
+    downloads: Annotated[
+        Path, typer.Option(help="Folder of the portal downloads.")
+    ] = DEFAULT_DOWNLOAD_DIR,
+    dry_run: Annotated[bool, typer.Option(help="With --portal: publish nothing.")] = False,
     verbose: Verbose = False,
 ) -> None:
-    """Load, build and export in one go."""
+    """Load, build and export in one go; with --portal or --date, the whole daily job."""
     _setup_logging(verbose)
-    if input_path is None:
-        input_path = DEFAULT_SAMPLE_DIR
-        if not input_path.exists():
-            from ingest import sample
-
-            sample.generate(input_path)
-
-    path = warehouse.warehouse_path()
-    with _holding(path):
-        loaded = _load(path, [input_path])
-        built = _build(path, full_refresh=False)
-        exported = None
-        if built.ok:
-            con = warehouse.connect(path, read_only=True)
-            try:
-                exported = exporter.export(con, out, loaded.site_days | loaded.unchanged_site_days)
-            finally:
-                con.close()
-
-    _print_load(loaded)
-    _print_build(built)
-    if exported is not None:
-        console.print(f"[bold]exported[/]  {exported.files} file(s) into {exported.out_dir}")
-    else:
-        console.print("[bold red]nothing exported[/]: the build failed")
-    if loaded.refused or not built.ok:
-        raise typer.Exit(1)
+    with _clear_errors():
+        if portal or day is not None:
+            chosen_day = _parse_day(day) if day else job.yesterday_in_paris()
+            log.info("daily run for %s", chosen_day)
+            report = job.run_daily(chosen_day, downloads, out, dry_run=dry_run)
+        else:
+            if input_path is None:
+                input_path = _built_in_sample()
+            report = job.run_files([input_path], out, input_format.value)
+    _print_report(report)
+    if not report.ok:
+        raise typer.Exit(EXIT_FAILED)
 
 
-class _holding:
-    """Hold the warehouse for this process; a clear message when another run has it."""
-
-    def __init__(self, path: Path) -> None:
-        self._context = warehouse.exclusive(path)
-
-    def __enter__(self) -> None:
-        try:
-            self._context.__enter__()
-        except warehouse.WarehouseBusy as busy:
-            console.print(f"[bold red]error[/]: {busy}")
-            raise typer.Exit(3) from None
-
-    def __exit__(self, *exc: object) -> None:
-        self._context.__exit__(*exc)
-
-
-def _load(path: Path, paths: list[Path]) -> LoadSummary:
-    con = warehouse.connect(path)
+def _parse_day(text: str) -> date:
     try:
-        return landing.load_paths(con, paths)
-    except FileNotFoundError as missing:
-        console.print(f"[bold red]error[/]: {missing}")
-        raise typer.Exit(2) from None
-    finally:
-        con.close()
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a day (YYYY-MM-DD)", param_hint="--date"
+        ) from None
 
 
-def _build(path: Path, full_refresh: bool) -> BuildSummary:
-    args = ["build"] + (["--full-refresh"] if full_refresh else [])
-    return transform.run_dbt(path, args)
+def _built_in_sample() -> Path:
+    if not DEFAULT_SAMPLE_DIR.exists():
+        from ingest import sample
+
+        sample.generate(DEFAULT_SAMPLE_DIR)
+    return DEFAULT_SAMPLE_DIR
+
+
+def _print_report(report: JobReport) -> None:
+    if report.fetched is not None:
+        _print_fetch(report.fetched)
+    if report.loaded is not None:
+        _print_load(report.loaded)
+    if report.built is not None:
+        _print_build(report.built)
+    if report.exported is not None:
+        console.print(
+            f"[bold]exported[/]  {report.exported.files} file(s) into {report.exported.out_dir}"
+        )
+    if report.published is not None:
+        _print_publish(report.published)
+    for reason in report.stopped_because:
+        console.print(f"[bold red]stopped[/]: {reason}", highlight=False)
 
 
 def _print_load(loaded: LoadSummary) -> None:
@@ -199,7 +288,7 @@ def _print_build(built: BuildSummary) -> None:
         f" {built.tests_warned} warned, {built.tests_failed} failed"
     )
     for error in built.errors:
-        console.print(f"[bold red]error[/]: {error}", markup=True, highlight=False)
+        console.print(f"[bold red]error[/]: {error}", highlight=False)
     for problem in built.problems:
         colour = "red" if problem.severity == "error" else "yellow"
         console.print(
@@ -209,6 +298,24 @@ def _print_build(built: BuildSummary) -> None:
         for row in problem.rows:
             shown = ", ".join(f"{key}={value}" for key, value in row.items())
             console.print(f"    {shown}", markup=False, highlight=False)
+
+
+def _print_fetch(fetched: FetchSummary) -> None:
+    console.print(
+        f"[bold]fetched[/]   {len(fetched.downloaded)} file(s) downloaded,"
+        f" {len(fetched.unchanged)} unchanged, {len(fetched.failed)} failed"
+    )
+
+
+def _print_publish(summary: PublishSummary) -> None:
+    verb = "would publish" if summary.dry_run else "published"
+    console.print(
+        f"[bold]{verb}[/] {len(summary.created)} new, {len(summary.replaced)} replaced,"
+        f" {len(summary.unchanged)} unchanged, {len(summary.refused)} refused,"
+        f" {len(summary.failed)} failed"
+    )
+    for item in summary.refused + summary.failed:
+        console.print(f"  {item.file}: {item.reason}", markup=False, highlight=False)
 
 
 def main() -> None:
