@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,7 +46,9 @@ def run_dbt(warehouse: Path, args: list[str]) -> BuildSummary:
     from dbt.cli.main import dbtRunner
 
     os.environ["STATGOUV_WAREHOUSE"] = str(warehouse)
+    colours = [] if sys.stdout.isatty() else ["--no-use-colors"]
     command = [
+        *colours,
         *args,
         "--project-dir",
         str(PROJECT_ROOT),

@@ -1,0 +1,23 @@
+with
+
+pages as (
+
+    select * from {{ ref('stg_statgouv__pages') }}
+
+),
+
+final as (
+
+    select
+        site_host,
+        visit_date,
+        'statgouv' as publisher,
+        page_rank,
+        page,
+        page_views
+
+    from pages
+
+)
+
+select * from final

@@ -1,0 +1,34 @@
+with
+
+statgouv as (
+
+    select * from {{ ref('int_statgouv__source_visits_daily') }}
+
+),
+
+-- The union point of the publishers. Each comes in through an intermediate
+-- model with this mart's columns; another publisher is one more import CTE
+-- above and one more `union all by name select * from ...` here.
+unioned as (
+
+    select * from statgouv
+
+),
+
+final as (
+
+    select
+        site_host,
+        visit_date,
+        publisher,
+        source,
+        source_label,
+        visits,
+        visit_share,
+        is_known_label
+
+    from unioned
+
+)
+
+select * from final
