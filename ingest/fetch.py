@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -146,23 +147,42 @@ def _wanted_files(portal: Portal, dest_dir: Path, summary: FetchSummary) -> list
     for listed in portal.datasets():
         dataset = portal.dataset(listed.id)
         for resource in dataset.resources:
-            if layout.parse_file_name(resource.title) is None or not resource.url:
+            name = published_name(resource.title)
+            if name is None or not resource.url:
                 summary.ignored_resources += 1
                 continue
-            item = _Wanted(dataset, resource, dest_dir / resource.title)
-            other = by_name.get(resource.title)
+            item = _Wanted(dataset, resource, dest_dir / name)
+            other = by_name.get(name)
             if other is not None:
                 newer = max((other, item), key=lambda w: w.resource.last_modified or "")
                 log.warning(
                     "Two resources are titled %s (%s, %s); fetching the newer one, %s",
-                    resource.title,
+                    name,
                     other.resource.id,
                     resource.id,
                     newer.resource.id,
                 )
                 item = newer
-            by_name[resource.title] = item
+            by_name[name] = item
     return sorted(by_name.values(), key=lambda w: w.path.name)
+
+
+_UDATA_DAILY_NAME = re.compile(r"^(?P<site>.+)-(?P<day>\d{4}-\d{2}-\d{2})\.csv$", re.IGNORECASE)
+
+
+def published_name(title: str) -> str | None:
+    """The file name a resource stands for, or None when it is not a published file.
+
+    udata titles an upload with a slug of its name (``www.x.fr-2024-03-01.csv``
+    for ``www.x.fr_2024-03-01.csv``) until it is retitled; both forms count.
+    """
+    slug = _UDATA_DAILY_NAME.match(title)
+    if slug is not None:
+        title = f"{slug.group('site')}_{slug.group('day')}.csv"
+    parsed = layout.parse_file_name(title)
+    if parsed is None:
+        return None
+    return layout.file_name(parsed.site, parsed.day) if parsed.day else f"{parsed.site}.csv"
 
 
 def _ledger_rows(con: duckdb.DuckDBPyConnection) -> dict[str, tuple]:

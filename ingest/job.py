@@ -7,6 +7,8 @@ for the first instead of reading a half-built warehouse.
 from __future__ import annotations
 
 import logging
+import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -90,12 +92,44 @@ def run_daily(day: date, downloads: Path, out_dir: Path, dry_run: bool = False) 
             return report
 
         files = sorted(out_dir / name for name in _file_names(wanted))
+        problems = publish.validate(files)
+        if problems:
+            report.stopped_because.append(
+                "exports break the Table Schema, so nothing was published:\n"
+                + "\n".join(f"  {problem}" for problem in problems)
+            )
+            return report
         try:
             report.published = publish.publish(portal, files, dry_run=dry_run)
         except publish.PublishError as error:
             report.published = error.summary
             report.stopped_because.append(str(error))
+        if not dry_run:
+            sent = report.published.created + report.published.replaced
+            _keep_published_copies(path, [out_dir / name for name in sent], downloads)
     return report
+
+
+def _keep_published_copies(path: Path, files: list[Path], downloads: Path) -> None:
+    """Put what was uploaded where fetch keeps the portal's files, and tell the ledger.
+
+    The portal now holds these exports in place of what was fetched; with a
+    copy in the downloads, the next fetch finds the portal's file already in
+    place, and the loader knows it holds nothing new.
+    """
+    if not files:
+        return
+    downloads.mkdir(parents=True, exist_ok=True)
+    con = warehouse.connect(path)
+    try:
+        for exported in files:
+            copy = downloads / exported.name
+            partial = copy.with_name(f".{copy.name}.partial")
+            shutil.copyfile(exported, partial)
+            os.replace(partial, copy)
+            landing.record_published(con, copy)
+    finally:
+        con.close()
 
 
 def _load(path: Path, paths: list[Path], input_format: str) -> LoadSummary:

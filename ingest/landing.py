@@ -174,9 +174,19 @@ def _known_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
     header, so its name tells it apart from another site's or day's."""
     rows = con.execute(
         "select distinct file_name, file_sha256 from raw.file_ledger"
-        " where status in ('loaded', 'replaced')"
+        " where status in ('loaded', 'replaced', 'published')"
     ).fetchall()
     return {(name, sha256) for name, sha256 in rows}
+
+
+def record_published(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Note a file the warehouse exported and published itself: loading it adds nothing."""
+    data = path.read_bytes()
+    con.execute(
+        "insert into raw.file_ledger (file_path, file_name, file_sha256, file_size_bytes,"
+        " input_format, status, seen_at) values (?, ?, ?, ?, ?, 'published', current_timestamp)",
+        [str(path.resolve()), path.name, reader.checksum(data), len(data), FORMAT],
+    )
 
 
 def _ledger_row(
