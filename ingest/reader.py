@@ -9,7 +9,9 @@ with the line and the rule.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -87,6 +89,9 @@ def inspect(path: Path) -> Inspected:
             path, skip + 1, f"header is not the published one ({layout.HEADER!r} expected)"
         )
 
+    blank = _blank_line(text, delimiter)
+    if blank is not None:
+        raise RefusedFile(path, blank, "the line is empty (blank lines may only end a file)")
     has_lines = any(line.strip() for line in lines[skip + 1 :])
     if (name is None or name.day is None) and not has_lines:
         raise RefusedFile(path, None, "an empty file must be named <site>_<YYYY-MM-DD>.csv")
@@ -102,6 +107,18 @@ def inspect(path: Path) -> Inspected:
         day=name.day if name else None,
         has_lines=has_lines,
     )
+
+
+def _blank_line(text: str, delimiter: str) -> int | None:
+    """The first blank line before the end of the file, outside quoted fields."""
+    body = text.rstrip("\r\n")
+    if "\n\n" not in body and "\n\r\n" not in body:
+        return None  # the common case, without parsing the file in Python
+    rows = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    for row in rows:
+        if not row:
+            return rows.line_num
+    return None
 
 
 def _header_delimiter(header: str) -> str | None:

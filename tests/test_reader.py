@@ -95,3 +95,25 @@ def test_an_empty_file_needs_a_daily_name(tmp_path):
 
     with pytest.raises(reader.RefusedFile, match="must be named"):
         reader.inspect(path)
+
+
+def test_a_blank_line_inside_a_file_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "www.exemple.gouv.fr_2024-03-12.csv"
+    label = '"two\n\nparagraphs"'  # a blank line inside quotes is part of a label
+    row = f"2024-03-12;www.exemple.gouv.fr;page;1;{label};;;910;;;"
+    path.write_text(f"{layout.HEADER}\n{row}\n\n{ROW}\n", encoding="utf-8")
+
+    with pytest.raises(reader.RefusedFile) as refused:
+        reader.inspect(path)
+
+    assert (refused.value.line, refused.value.rule) == (
+        5,
+        "the line is empty (blank lines may only end a file)",
+    )
+
+
+def test_blank_lines_at_the_end_are_allowed(tmp_path):
+    path = tmp_path / "www.exemple.gouv.fr_2024-03-12.csv"
+    path.write_text(f"{layout.HEADER}\n{ROW}\n\n\r\n", encoding="utf-8")
+
+    assert reader.inspect(path).has_lines
