@@ -286,13 +286,15 @@ def _print_build(built: BuildSummary) -> None:
     console.print(
         f"[bold]built[/]     {built.models} model(s); dbt tests: {built.tests_passed} passed,"
         f" {built.tests_warned} warned, {built.tests_failed} failed"
+        + (f", {built.skipped} skipped after a failure" if built.skipped else "")
     )
     for error in built.errors:
         console.print(f"[bold red]error[/]: {error}", highlight=False)
     for problem in built.problems:
         colour = "red" if problem.severity == "error" else "yellow"
         console.print(
-            f"[{colour}]{problem.severity}[/] {problem.name}: {problem.failures} row(s)",
+            f"[{colour}]{problem.severity}[/] {problem.name}: {problem.failures} row(s)"
+            + (f" ({problem.message})" if problem.failures == 0 and problem.message else ""),
             highlight=False,
         )
         for row in problem.rows:

@@ -1,0 +1,190 @@
+-- Every line of every published file, as the text written: the fields of
+-- the layout in its order, empty strings for empty fields, decimal commas,
+-- durations as hh:mm:ss, and text that a spreadsheet would run as a formula
+-- behind a single quote. `line_number` orders the lines inside a file.
+
+with
+
+site_visits as (
+
+    select * from {{ ref('fct_site_visits_daily') }}
+
+),
+
+top_pages as (
+
+    select * from {{ ref('fct_top_pages_daily') }}
+
+),
+
+top_referrers as (
+
+    select * from {{ ref('fct_top_referrers_daily') }}
+
+),
+
+source_visits as (
+
+    select * from {{ ref('fct_source_visits_daily') }}
+
+),
+
+device_visits as (
+
+    select * from {{ ref('fct_device_visits_daily') }}
+
+),
+
+total_lines as (
+
+    select
+        site_host,
+        visit_date,
+        1 as kind_order,
+        0 as rank_in_kind,
+        'total' as ligne,
+        '' as rang,
+        '' as libelle,
+        {{ format_count('visits') }} as visites,
+        {{ format_count('visitors') }} as visiteurs,
+        {{ format_count('page_views') }} as pages_vues,
+        {{ format_decimal_comma('pages_per_visit', 2) }} as pages_par_visite,
+        {{ format_decimal_comma('bounce_rate_pct', 1) }} as taux_rebond,
+        {{ format_duration('time_per_visit_seconds') }} as temps_par_visite
+
+    from site_visits
+    where has_traffic
+
+),
+
+page_lines as (
+
+    select
+        site_host,
+        visit_date,
+        2 as kind_order,
+        page_rank as rank_in_kind,
+        'page' as ligne,
+        cast(page_rank as varchar) as rang,
+        {{ neutralise_formula('page') }} as libelle,
+        '' as visites,
+        '' as visiteurs,
+        {{ format_count('page_views') }} as pages_vues,
+        '' as pages_par_visite,
+        '' as taux_rebond,
+        '' as temps_par_visite
+
+    from top_pages
+
+),
+
+referrer_lines as (
+
+    select
+        site_host,
+        visit_date,
+        3 as kind_order,
+        referrer_rank as rank_in_kind,
+        'referent' as ligne,
+        cast(referrer_rank as varchar) as rang,
+        {{ neutralise_formula('referrer_url') }} as libelle,
+        {{ format_count('visits') }} as visites,
+        '' as visiteurs,
+        '' as pages_vues,
+        '' as pages_par_visite,
+        '' as taux_rebond,
+        '' as temps_par_visite
+
+    from top_referrers
+
+),
+
+-- Sources and devices: most visits first, then by label.
+source_lines as (
+
+    select
+        site_host,
+        visit_date,
+        4 as kind_order,
+        row_number() over (
+            partition by site_host, visit_date
+            order by visits desc, source_label asc
+        ) as rank_in_kind,
+        'source' as ligne,
+        '' as rang,
+        {{ neutralise_formula('source_label') }} as libelle,
+        {{ format_count('visits') }} as visites,
+        '' as visiteurs,
+        '' as pages_vues,
+        '' as pages_par_visite,
+        '' as taux_rebond,
+        '' as temps_par_visite
+
+    from source_visits
+
+),
+
+device_lines as (
+
+    select
+        site_host,
+        visit_date,
+        5 as kind_order,
+        row_number() over (
+            partition by site_host, visit_date
+            order by visits desc, device_label asc
+        ) as rank_in_kind,
+        'appareil' as ligne,
+        '' as rang,
+        {{ neutralise_formula('device_label') }} as libelle,
+        {{ format_count('visits') }} as visites,
+        '' as visiteurs,
+        '' as pages_vues,
+        '' as pages_par_visite,
+        '' as taux_rebond,
+        '' as temps_par_visite
+
+    from device_visits
+
+),
+
+all_lines as (
+
+    select * from total_lines
+    union all
+    select * from page_lines
+    union all
+    select * from referrer_lines
+    union all
+    select * from source_lines
+    union all
+    select * from device_lines
+
+),
+
+final as (
+
+    select
+        site_host,
+        visit_date,
+        cast(row_number() over (
+            partition by site_host, visit_date
+            order by kind_order, rank_in_kind
+        ) as integer) as line_number,
+        strftime(visit_date, '%Y-%m-%d') as "date",
+        site_host as site,
+        ligne,
+        rang,
+        libelle,
+        visites,
+        visiteurs,
+        pages_vues,
+        pages_par_visite,
+        taux_rebond,
+        temps_par_visite
+
+    from all_lines
+
+)
+
+select * from final
