@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -126,21 +126,33 @@ def build_command(
     _setup_logging(verbose)
     path = warehouse.warehouse_path()
     with _clear_errors(), warehouse.exclusive(path):
-        built = transform.run_dbt(path, ["build"] + (["--full-refresh"] if full_refresh else []))
+        built = transform.build(path, full_refresh=full_refresh)
     _print_build(built)
     if not built.ok:
         raise typer.Exit(EXIT_FAILED)
 
 
 @app.command("export")
-def export_command(out: OutDir = DEFAULT_EXPORT_DIR, verbose: Verbose = False) -> None:
-    """Write every site and day of the warehouse as a published file."""
+def export_command(
+    out: OutDir = DEFAULT_EXPORT_DIR,
+    day: Annotated[
+        list[datetime] | None,
+        typer.Option(
+            "--date",
+            formats=["%Y-%m-%d"],
+            help="Write this day's files only (repeat for several days).",
+        ),
+    ] = None,
+    verbose: Verbose = False,
+) -> None:
+    """Write the published files: every site-day of the warehouse, or the days given."""
     _setup_logging(verbose)
     path = warehouse.warehouse_path()
     with _clear_errors(), warehouse.exclusive(path):
         con = warehouse.connect(path, read_only=True)
         try:
-            written = exporter.export(con, out)
+            days = [moment.date() for moment in day] if day else None
+            written = exporter.export(con, out, days=days)
         finally:
             con.close()
     console.print(f"[bold]exported[/]  {written.files} file(s) into {written.out_dir}")

@@ -35,10 +35,18 @@ def export(
     con: duckdb.DuckDBPyConnection,
     out_dir: Path,
     site_days: Iterable[tuple[str, date]] | None = None,
+    days: Iterable[date] | None = None,
 ) -> ExportSummary:
-    """Write the files of ``site_days`` (all site-days when None) into ``out_dir``."""
+    """Write the files of ``site_days``, or of every site on ``days``, into ``out_dir``.
+
+    With neither, every site-day of the warehouse is written.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     where = ""
+    parameters: list[object] = []
+    if days is not None:
+        where = "where f.visit_date in (select unnest($1))"
+        parameters = [sorted(set(days))]
     if site_days is not None:
         chosen = sorted(set(site_days))
         con.execute("create or replace temp table _chosen (site_host varchar, visit_date date)")
@@ -52,14 +60,17 @@ def export(
         )
 
     columns = ", ".join(f'l."{name}"' for name in layout.COLUMN_NAMES)
-    cursor = con.execute(f"""
+    cursor = con.execute(
+        f"""
         select f.file_name, l.line_number, {columns}
         from exports.published_files as f
         left join exports.published_lines as l
             on f.site_host = l.site_host and f.visit_date = l.visit_date
         {where}
         order by f.site_host, f.visit_date, l.line_number
-    """)
+    """,
+        parameters,
+    )
 
     files = lines = 0
     for name, rows in _group_by_file(cursor):

@@ -147,7 +147,7 @@ def _load(path: Path, paths: list[Path], input_format: str) -> LoadSummary:
 def _build_and_export(
     path: Path, report: JobReport, site_days: set[tuple[str, date]], out_dir: Path
 ) -> None:
-    report.built = transform.run_dbt(path, ["build"])
+    report.built = transform.build(path, scoped=True)
     if not report.built.ok:
         failing = [p.name for p in report.built.problems if p.severity == "error"]
         report.stopped_because.append(

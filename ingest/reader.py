@@ -47,6 +47,8 @@ class Inspected:
     site: str | None  # from the file's name
     day: date | None  # from the file's name, for a daily file
     has_lines: bool
+    # A quoted field may hold a line break, which makes a record span lines.
+    has_quotes: bool = True
 
 
 def checksum(data: bytes) -> str:
@@ -106,6 +108,7 @@ def inspect(path: Path) -> Inspected:
         site=name.site if name else None,
         day=name.day if name else None,
         has_lines=has_lines,
+        has_quotes=b'"' in data,
     )
 
 

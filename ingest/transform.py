@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import os
 import sys
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -40,6 +42,73 @@ class BuildSummary:
     skipped: int = 0
     errors: list[str] = field(default_factory=list)
     problems: list[TestProblem] = field(default_factory=list)
+
+
+def build(warehouse: Path, full_refresh: bool = False, scoped: bool = False) -> BuildSummary:
+    """``dbt build``, recorded in ``raw.dbt_builds``.
+
+    Scoped, the data tests look only at what was loaded since the last build
+    whose tests all passed (macros/test_scope.sql), so that a daily build
+    costs what the day costs; a build that fails leaves those rows to be
+    tested again by the next one. Unscoped, every row is tested.
+    """
+    args = ["build", *(["--full-refresh"] if full_refresh else [])]
+    con = connect_warehouse(warehouse)
+    try:
+        (started_at,) = con.execute("select current_timestamp").fetchone()  # type: ignore[misc]
+        since = _last_passed_build(con) if scoped else None
+        if since is not None:
+            first_day = _first_day_loaded_since(con, since)
+            scope = {"tested_since": str(since), "tested_from": str(first_day or "9999-12-31")}
+            args += ["--vars", json.dumps(scope)]
+            log.info("testing the rows loaded since %s (days from %s)", since, first_day)
+    finally:
+        con.close()
+
+    summary = run_dbt(warehouse, args)
+
+    con = connect_warehouse(warehouse)
+    try:
+        con.execute(
+            "insert into raw.dbt_builds values (?, current_timestamp, ?, ?)",
+            [started_at, since, summary.ok],
+        )
+    finally:
+        con.close()
+    return summary
+
+
+def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
+    from ingest import warehouse
+
+    con = warehouse.connect(path)
+    warehouse.ensure_raw_schema(con)
+    return con
+
+
+def _last_passed_build(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    (since,) = con.execute(  # type: ignore[misc]
+        "select max(started_at) from raw.dbt_builds where passed"
+    ).fetchone()
+    return since
+
+
+def _first_day_loaded_since(con: duckdb.DuckDBPyConnection, since: datetime) -> date | None:
+    """The earliest day of any publisher whose rows were loaded after ``since``."""
+    tables = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    }
+    selects = ["select visit_date as day, loaded_at from raw.site_days"]
+    for table in ("dap_daily_visits", "dap_device_visits"):
+        if table in tables:
+            selects.append(f'select cast("date" as date), loaded_at from raw.{table}')
+    (first,) = con.execute(  # type: ignore[misc]
+        f"select min(day) from ({' union all '.join(selects)}) where loaded_at > ?", [since]
+    ).fetchone()
+    return first
 
 
 def run_dbt(warehouse: Path, args: list[str]) -> BuildSummary:

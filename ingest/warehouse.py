@@ -83,6 +83,15 @@ create table if not exists raw.site_days (
     primary key (site_host, visit_date)
 );
 
+-- Each dbt build the jobs ran, and whether every test of severity error
+-- passed: a daily build tests the rows loaded since the last build that did.
+create table if not exists raw.dbt_builds (
+    started_at timestamp with time zone not null,
+    finished_at timestamp with time zone not null,
+    tested_since timestamp with time zone,
+    passed boolean not null
+);
+
 create table if not exists raw.audience_lines (
     "date" varchar,
     site varchar,

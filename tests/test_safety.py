@@ -72,8 +72,9 @@ def test_a_killed_load_leaves_whole_files_and_a_rerun_completes(tmp_path, cli_en
 
 def test_a_second_run_waits_then_stops_with_a_clear_message(tmp_path, cli_env):
     folder = tmp_path / "files"
-    write_daily_files(folder, sites=30, days=20)
-    first = start_load(folder, cli_env, STATGOUV_CHUNK_FILES="20")
+    write_daily_files(folder, sites=10, days=15)
+    # One file a transaction: the first run lasts seconds, well past the second's start.
+    first = start_load(folder, cli_env, STATGOUV_CHUNK_FILES="1")
     wait_for(first, "committed chunk 1 of")
 
     started = time.monotonic()
@@ -92,4 +93,4 @@ def test_a_second_run_waits_then_stops_with_a_clear_message(tmp_path, cli_env):
     assert waited >= 1.0
     first.stdout.read()
     assert first.wait(timeout=120) == 0
-    assert whole_files_only(cli_env["STATGOUV_WAREHOUSE"]) == (600, 600 * len(TEMPLATE))
+    assert whole_files_only(cli_env["STATGOUV_WAREHOUSE"]) == (150, 150 * len(TEMPLATE))

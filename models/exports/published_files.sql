@@ -1,17 +1,32 @@
 -- One row per published file: a site and a day, with the file's name and
 -- how many lines it holds under its header.
 
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_site_days() }}"
+    )
+}}
+
+-- depends_on: {{ ref('stg_statgouv__site_days') }}
+-- depends_on: {{ ref('stg_dap__daily_visits') }}
+-- depends_on: {{ ref('stg_dap__device_visits') }}
+
 with
 
 site_visits as (
 
     select * from {{ ref('fct_site_visits_daily') }}
+    where {{ is_rebuilt() }}
 
 ),
 
 published_lines as (
 
     select * from {{ ref('published_lines') }}
+    where {{ is_rebuilt() }}
 
 ),
 
@@ -38,7 +53,8 @@ final as (
         || strftime(site_visits.visit_date, '%Y-%m-%d')
         || '.csv' as file_name,
         coalesce(line_counts.line_count, 0) as line_count,
-        site_visits.has_traffic
+        site_visits.has_traffic,
+        site_visits.loaded_at
 
     from site_visits
     left join line_counts

@@ -3,35 +3,60 @@
 -- durations as hh:mm:ss, and text that a spreadsheet would run as a formula
 -- behind a single quote. `line_number` orders the lines inside a file.
 
+
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_site_days() }}"
+    )
+}}
+
+-- depends_on: {{ ref('stg_statgouv__site_days') }}
+-- depends_on: {{ ref('stg_dap__daily_visits') }}
+-- depends_on: {{ ref('stg_dap__device_visits') }}
+
 with
 
 site_visits as (
 
     select * from {{ ref('fct_site_visits_daily') }}
+    where {{ is_rebuilt() }}
 
 ),
 
 top_pages as (
 
     select * from {{ ref('fct_top_pages_daily') }}
+    where {{ is_rebuilt() }}
 
 ),
 
 top_referrers as (
 
     select * from {{ ref('fct_top_referrers_daily') }}
+    where {{ is_rebuilt() }}
 
 ),
 
 source_visits as (
 
     select * from {{ ref('fct_source_visits_daily') }}
+    where {{ is_rebuilt() }}
 
 ),
 
 device_visits as (
 
     select * from {{ ref('fct_device_visits_daily') }}
+    where {{ is_rebuilt() }}
+
+),
+
+device_labels as (
+
+    select * from {{ ref('device_labels') }}
 
 ),
 
@@ -50,7 +75,8 @@ total_lines as (
         {{ format_count('page_views') }} as pages_vues,
         {{ format_decimal_comma('pages_per_visit', 2) }} as pages_par_visite,
         {{ format_decimal_comma('bounce_rate_pct', 1) }} as taux_rebond,
-        {{ format_duration('time_per_visit_seconds') }} as temps_par_visite
+        {{ format_duration('time_per_visit_seconds') }} as temps_par_visite,
+        loaded_at
 
     from site_visits
     where has_traffic
@@ -72,7 +98,8 @@ page_lines as (
         {{ format_count('page_views') }} as pages_vues,
         '' as pages_par_visite,
         '' as taux_rebond,
-        '' as temps_par_visite
+        '' as temps_par_visite,
+        loaded_at
 
     from top_pages
 
@@ -93,7 +120,8 @@ referrer_lines as (
         '' as pages_vues,
         '' as pages_par_visite,
         '' as taux_rebond,
-        '' as temps_par_visite
+        '' as temps_par_visite,
+        loaded_at
 
     from top_referrers
 
@@ -118,9 +146,43 @@ source_lines as (
         '' as pages_vues,
         '' as pages_par_visite,
         '' as taux_rebond,
-        '' as temps_par_visite
+        '' as temps_par_visite,
+        loaded_at
 
     from source_visits
+
+),
+
+-- A device line per label of the layout. The French lines are written as
+-- they came; the US device categories are summed per code under the
+-- layout's label (`smart tv` and `(other)` make one `Autres` line).
+published_devices as (
+
+    select
+        site_host,
+        visit_date,
+        device_label,
+        visits,
+        loaded_at
+
+    from device_visits
+    where publisher != 'dap'
+
+    union all
+
+    select
+        device_visits.site_host,
+        device_visits.visit_date,
+        coalesce(device_labels.device_label, device_visits.device)
+            as device_label,
+        sum(device_visits.visits) as visits,
+        max(device_visits.loaded_at) as loaded_at
+
+    from device_visits
+    left join device_labels
+        on device_visits.device = device_labels.device
+    where device_visits.publisher = 'dap'
+    group by all
 
 ),
 
@@ -142,9 +204,10 @@ device_lines as (
         '' as pages_vues,
         '' as pages_par_visite,
         '' as taux_rebond,
-        '' as temps_par_visite
+        '' as temps_par_visite,
+        loaded_at
 
-    from device_visits
+    from published_devices
 
 ),
 
@@ -171,7 +234,7 @@ final as (
             partition by site_host, visit_date
             order by kind_order, rank_in_kind
         ) as integer) as line_number,
-        strftime(visit_date, '%Y-%m-%d') as "date",
+        strftime(visit_date, '%Y-%m-%d') as date,
         site_host as site,
         ligne,
         rang,
@@ -181,7 +244,8 @@ final as (
         pages_vues,
         pages_par_visite,
         taux_rebond,
-        temps_par_visite
+        temps_par_visite,
+        loaded_at
 
     from all_lines
 

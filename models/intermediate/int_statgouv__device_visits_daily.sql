@@ -23,13 +23,15 @@ final as (
         devices.visits,
         cast(devices.visits as double)
         / nullif(totals.visits, 0) as visit_share,
-        devices.is_known_label
+        devices.is_known_label,
+        devices.loaded_at
 
     from devices
     left join totals
         on
             devices.site_host = totals.site_host
             and devices.visit_date = totals.visit_date
+            and devices.loaded_at = totals.loaded_at
 
 )
 

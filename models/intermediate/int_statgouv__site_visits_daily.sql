@@ -26,13 +26,15 @@ final as (
         totals.pages_per_visit,
         totals.bounce_rate_pct,
         totals.time_per_visit_seconds,
-        site_days.has_traffic
+        site_days.has_traffic,
+        site_days.loaded_at
 
     from site_days
     left join totals
         on
             site_days.site_host = totals.site_host
             and site_days.visit_date = totals.visit_date
+            and site_days.loaded_at = totals.loaded_at
 
 )
 

@@ -14,7 +14,8 @@ final as (
         'statgouv' as publisher,
         page_rank,
         page,
-        page_views
+        page_views,
+        loaded_at
 
     from pages
 

@@ -14,7 +14,8 @@ final as (
         'statgouv' as publisher,
         referrer_rank,
         referrer_url,
-        visits
+        visits,
+        loaded_at
 
     from referrers
 

@@ -1,8 +1,32 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_site_days() }}"
+    )
+}}
+
+-- Incremental: a run rebuilds the site-days loaded since the last one and
+-- those of the look-back (macros/incremental.sql); --full-refresh rebuilds
+-- everything, with the same result.
+-- depends_on: {{ ref('stg_statgouv__site_days') }}
+-- depends_on: {{ ref('stg_dap__daily_visits') }}
+-- depends_on: {{ ref('stg_dap__device_visits') }}
+
 with
 
 statgouv as (
 
     select * from {{ ref('int_statgouv__site_visits_daily') }}
+    where {{ is_rebuilt() }}
+
+),
+
+dap as (
+
+    select * from {{ ref('int_dap__site_visits_daily') }}
+    where {{ is_rebuilt() }}
 
 ),
 
@@ -12,6 +36,8 @@ statgouv as (
 unioned as (
 
     select * from statgouv
+    union all by name
+    select * from dap
 
 ),
 
@@ -27,7 +53,8 @@ final as (
         pages_per_visit,
         bounce_rate_pct,
         time_per_visit_seconds,
-        has_traffic
+        has_traffic,
+        loaded_at
 
     from unioned
 

@@ -1,8 +1,25 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_rebuilt_site_days() }}"
+    )
+}}
+
+-- Incremental: a run rebuilds the site-days loaded since the last one and
+-- those of the look-back (macros/incremental.sql); --full-refresh rebuilds
+-- everything, with the same result.
+-- depends_on: {{ ref('stg_statgouv__site_days') }}
+-- depends_on: {{ ref('stg_dap__daily_visits') }}
+-- depends_on: {{ ref('stg_dap__device_visits') }}
+
 with
 
 statgouv as (
 
     select * from {{ ref('int_statgouv__top_referrers_daily') }}
+    where {{ is_rebuilt() }}
 
 ),
 
@@ -23,7 +40,8 @@ final as (
         publisher,
         referrer_rank,
         referrer_url,
-        visits
+        visits,
+        loaded_at
 
     from unioned
 

@@ -20,7 +20,8 @@ device_lines as (
         libelle as device_label,
         {{ parse_count('visites') }} as visits,
         source_file,
-        source_line
+        source_line,
+        loaded_at
 
     from audience_lines
     where ligne = 'appareil'
@@ -39,7 +40,8 @@ final as (
         device_lines.visits,
         device_labels.device is not null as is_known_label,
         device_lines.source_file,
-        device_lines.source_line
+        device_lines.source_line,
+        device_lines.loaded_at
 
     from device_lines
     left join device_labels

@@ -22,7 +22,8 @@ final as (
         libelle as page,
         {{ parse_count('pages_vues') }} as page_views,
         source_file,
-        source_line
+        source_line,
+        loaded_at
 
     from page_lines
 

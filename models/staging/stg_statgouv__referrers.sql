@@ -22,7 +22,8 @@ final as (
         libelle as referrer_url,
         {{ parse_count('visites') }} as visits,
         source_file,
-        source_line
+        source_line,
+        loaded_at
 
     from referrer_lines
 

@@ -20,7 +20,8 @@ source_lines as (
         libelle as source_label,
         {{ parse_count('visites') }} as visits,
         source_file,
-        source_line
+        source_line,
+        loaded_at
 
     from audience_lines
     where ligne = 'source'
@@ -39,7 +40,8 @@ final as (
         source_lines.visits,
         source_labels.source is not null as is_known_label,
         source_lines.source_file,
-        source_lines.source_line
+        source_lines.source_line,
+        source_lines.loaded_at
 
     from source_lines
     left join source_labels

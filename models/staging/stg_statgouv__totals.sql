@@ -26,7 +26,8 @@ final as (
         {{ parse_duration_seconds('temps_par_visite') }}
             as time_per_visit_seconds,
         source_file,
-        source_line
+        source_line,
+        loaded_at
 
     from total_lines
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from datetime import date
@@ -133,25 +134,6 @@ def test_a_second_run_downloads_and_uploads_nothing(udata, work):
     assert "published 0 new, 0 replaced, 2 unchanged" in text
 
 
-def test_a_failing_dbt_test_stops_publication(udata, work, tmp_path):
-    name = layout.file_name(ALPHA, DAY3)
-    (tmp_path / name).write_text(broken(ALPHA, DAY3), encoding="utf-8")
-    with make_portal(udata.url, udata.organisation, udata.api_key) as portal:
-        dataset = next(d for d in portal.datasets() if d.title == ALPHA)
-        portal.upload(dataset.id, tmp_path / name)
-    before = portal_files(udata)
-
-    done = run_daily(udata, work, DAY3)
-
-    text = flat(done)
-    assert done.returncode == 1, text
-    assert "sources_sum_to_total" in text
-    assert f"site_host={ALPHA}, visit_date={DAY3}" in text
-    assert "stopped: the build failed" in text
-    assert "published" not in text
-    assert portal_files(udata) == before, "nothing may change on the portal"
-
-
 def test_an_export_that_breaks_the_table_schema_stops_publication(
     udata, work, tmp_path, monkeypatch
 ):
@@ -178,4 +160,31 @@ def test_an_export_that_breaks_the_table_schema_stops_publication(
     assert not report.ok
     assert "break the Table Schema, so nothing was published" in report.stopped_because[0]
     assert layout.file_name(BETA, DAY2) in report.stopped_because[0]
+    assert portal_files(udata) == before
+
+
+def test_a_failing_dbt_test_stops_publication(udata, work, tmp_path):
+    name = layout.file_name(ALPHA, DAY3)
+    (tmp_path / name).write_text(broken(ALPHA, DAY3), encoding="utf-8")
+    with make_portal(udata.url, udata.organisation, udata.api_key) as portal:
+        dataset = next(d for d in portal.datasets() if d.title == ALPHA)
+        portal.upload(dataset.id, tmp_path / name)
+    before = portal_files(udata)
+
+    done = run_daily(udata, work, DAY3)
+
+    text = flat(done)
+    assert done.returncode == 1, text
+    assert "sources_sum_to_total" in text
+    assert f"site_host={ALPHA}, visit_date={DAY3}" in text
+    assert "stopped: the build failed" in text
+    assert re.search(r"published \d+ new", text) is None  # no publication step ran
+    assert portal_files(udata) == before, "nothing may change on the portal"
+
+    # The next run loads nothing new, but tests again what the failed build
+    # left untested (everything since the last build that passed).
+    again = run_daily(udata, work, DAY3)
+    text = flat(again)
+    assert again.returncode == 1, text
+    assert f"site_host={ALPHA}, visit_date={DAY3}" in text
     assert portal_files(udata) == before

@@ -1,0 +1,132 @@
+with
+
+site_months as (
+
+    select * from {{ ref('agg_site_visits_monthly') }}
+
+),
+
+sites as (
+
+    select * from {{ ref('dim_sites') }}
+
+),
+
+-- Sites without a ministry stay together under their publisher, with a
+-- null ministry, rather than under a made-up name.
+ministry_months as (
+
+    select
+        sites.publisher,
+        sites.ministry,
+        site_months.period_start_date,
+        site_months.period_end_date,
+        site_months.days_in_period,
+        count(*) as site_count,
+        cast(sum(site_months.days_with_traffic) as bigint)
+            as site_days_with_traffic,
+        cast(sum(site_months.days_without_traffic) as bigint)
+            as site_days_without_traffic,
+        cast(sum(site_months.days_missing) as bigint) as site_days_missing,
+        cast(sum(site_months.visits) as bigint) as visits,
+        cast(
+            sum(site_months.sum_of_daily_visitors) as bigint
+        ) as sum_of_daily_visitors,
+        cast(sum(site_months.page_views) as bigint) as page_views,
+        sum(
+            site_months.pages_per_visit
+            * site_months.visits_with_pages_per_visit
+        )
+        / nullif(sum(site_months.visits_with_pages_per_visit), 0)
+            as pages_per_visit,
+        sum(site_months.bounce_rate_pct * site_months.visits_with_bounce_rate)
+        / nullif(sum(site_months.visits_with_bounce_rate), 0)
+            as bounce_rate_pct,
+        sum(
+            site_months.time_per_visit_seconds
+            * site_months.visits_with_time_per_visit
+        )
+        / nullif(sum(site_months.visits_with_time_per_visit), 0)
+            as time_per_visit_seconds,
+        cast(
+            sum(site_months.visits_with_pages_per_visit) as bigint
+        ) as visits_with_pages_per_visit,
+        cast(
+            sum(site_months.visits_with_bounce_rate) as bigint
+        ) as visits_with_bounce_rate,
+        cast(
+            sum(site_months.visits_with_time_per_visit) as bigint
+        ) as visits_with_time_per_visit
+
+    from site_months
+    inner join sites
+        on site_months.site_host = sites.site_host
+    group by
+        sites.publisher,
+        sites.ministry,
+        site_months.period_start_date,
+        site_months.period_end_date,
+        site_months.days_in_period
+
+),
+
+-- A change compares two months without a missing day of any of the
+-- ministry's sites: with one, it would measure the gap rather than the
+-- audience.
+final as (
+
+    select
+        this_month.publisher,
+        this_month.ministry,
+        this_month.period_start_date,
+        this_month.period_end_date,
+        this_month.days_in_period,
+        this_month.site_count,
+        this_month.site_days_with_traffic,
+        this_month.site_days_without_traffic,
+        this_month.site_days_missing,
+        this_month.visits,
+        this_month.sum_of_daily_visitors,
+        this_month.page_views,
+        this_month.pages_per_visit,
+        this_month.bounce_rate_pct,
+        this_month.time_per_visit_seconds,
+        this_month.visits_with_pages_per_visit,
+        this_month.visits_with_bounce_rate,
+        this_month.visits_with_time_per_visit,
+        previous_month.visits as previous_month_visits,
+        case
+            when
+                this_month.site_days_missing = 0
+                and previous_month.site_days_missing = 0
+                then
+                    100.0 * (this_month.visits - previous_month.visits)
+                    / nullif(previous_month.visits, 0)
+        end as visits_change_from_previous_month_pct,
+        last_year.visits as same_month_last_year_visits,
+        case
+            when
+                this_month.site_days_missing = 0
+                and last_year.site_days_missing = 0
+                then
+                    100.0 * (this_month.visits - last_year.visits)
+                    / nullif(last_year.visits, 0)
+        end as visits_change_from_last_year_pct
+
+    from ministry_months as this_month
+    left join ministry_months as previous_month
+        on
+            this_month.publisher = previous_month.publisher
+            and this_month.ministry is not distinct from previous_month.ministry
+            and this_month.period_start_date - interval 1 month
+            = previous_month.period_start_date
+    left join ministry_months as last_year
+        on
+            this_month.publisher = last_year.publisher
+            and this_month.ministry is not distinct from last_year.ministry
+            and this_month.period_start_date - interval 1 year
+            = last_year.period_start_date
+
+)
+
+select * from final

@@ -1,0 +1,109 @@
+with
+
+top_pages as (
+
+    select * from {{ ref('fct_top_pages_daily') }}
+
+),
+
+-- Each daily line counts once in its ISO week and once in its month.
+pages_by_period as (
+
+    select
+        site_host,
+        publisher,
+        'week' as period_type,
+        cast(date_trunc('week', visit_date) as date) as period_start_date,
+        visit_date,
+        page,
+        page_rank,
+        page_views
+
+    from top_pages
+
+    union all
+
+    select
+        site_host,
+        publisher,
+        'month' as period_type,
+        cast(date_trunc('month', visit_date) as date) as period_start_date,
+        visit_date,
+        page,
+        page_rank,
+        page_views
+
+    from top_pages
+
+),
+
+site_periods as (
+
+    select
+        site_host,
+        period_type,
+        period_start_date,
+        count(distinct visit_date) as days_with_top_list
+
+    from pages_by_period
+    group by site_host, period_type, period_start_date
+
+),
+
+page_periods as (
+
+    select
+        site_host,
+        period_type,
+        period_start_date,
+        page,
+        publisher,
+        cast(sum(page_views) as bigint) as page_views_in_top_lists,
+        count(distinct visit_date) as days_in_top_list,
+        count(distinct visit_date) filter (
+            where page_rank <= 10
+        ) as days_in_top_10,
+        min(page_rank) as best_daily_page_rank
+
+    from pages_by_period
+    group by site_host, period_type, period_start_date, page, publisher
+
+),
+
+final as (
+
+    select
+        page_periods.site_host,
+        page_periods.period_type,
+        page_periods.period_start_date,
+        case page_periods.period_type
+            when 'week' then page_periods.period_start_date + 6
+            else last_day(page_periods.period_start_date)
+        end as period_end_date,
+        page_periods.page,
+        page_periods.publisher,
+        row_number() over (
+            partition by
+                page_periods.site_host,
+                page_periods.period_type,
+                page_periods.period_start_date
+            order by
+                page_periods.page_views_in_top_lists desc,
+                page_periods.page asc
+        ) as page_rank,
+        page_periods.page_views_in_top_lists,
+        page_periods.days_in_top_list,
+        page_periods.days_in_top_10,
+        page_periods.best_daily_page_rank,
+        site_periods.days_with_top_list
+
+    from page_periods
+    inner join site_periods
+        on
+            page_periods.site_host = site_periods.site_host
+            and page_periods.period_type = site_periods.period_type
+            and page_periods.period_start_date = site_periods.period_start_date
+
+)
+
+select * from final
