@@ -49,9 +49,17 @@ def exclusive(path: Path, wait_seconds: float | None = None) -> Iterator[None]:
         lock.release()
 
 
+DEFAULT_MEMORY_LIMIT = "3GB"
+
+
+def memory_limit() -> str:
+    """How much memory DuckDB may hold before it spills to disk (``STATGOUV_MEMORY_LIMIT``)."""
+    return os.environ.get("STATGOUV_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit()})
 
 
 RAW_DDL = """

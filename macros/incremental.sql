@@ -68,3 +68,40 @@
         )
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    Roll-ups of the daily top lists are incremental by period: a build
+    recomputes every period from the first one that holds a day loaded since
+    the model's newest `loaded_at`, and keeps the older periods as they are.
+    Returns that first day (the start of its ISO week or of its month,
+    whichever is earlier), a day after any data when nothing changed, or none
+    on a first build or a full refresh.
+-#}
+{% macro period_rebuild_start(daily) -%}
+    {%- if execute and is_incremental() -%}
+        {%- set newest = run_query(
+            "select cast(max(loaded_at) as varchar) from " ~ this
+        ).columns[0].values()[0] -%}
+        {%- if newest is none -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- set first_day = run_query(
+            "select cast(least(date_trunc('week', min(visit_date)),"
+            ~ " date_trunc('month', min(visit_date))) as date) from " ~ daily
+            ~ " where loaded_at > cast('" ~ newest ~ "' as timestamptz)"
+        ).columns[0].values()[0] -%}
+        {{ return(first_day | string if first_day is not none else '9999-12-31') }}
+    {%- endif -%}
+    {{ return(none) }}
+{%- endmacro %}
+
+
+{#- Pre-hook of a period roll-up: delete the periods about to be recomputed. -#}
+{% macro delete_periods_from(daily) -%}
+    {%- set start = period_rebuild_start(daily) -%}
+    {%- if start is not none -%}
+        delete from {{ this }}
+        where period_start_date >= cast('{{ start }}' as date)
+    {%- endif -%}
+{%- endmacro %}

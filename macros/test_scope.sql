@@ -4,10 +4,10 @@
     began) and `tested_from` (the earliest day it loaded): each test then
     looks at the rows that run wrote, so that its cost follows the day's
     data, not the history:
-    - in a model with `loaded_at` (staging, daily marts, exports), the rows
-      loaded since `tested_since`, whole site-days;
     - in a roll-up, the periods and windows that end on or after
       `tested_from`, the only ones a new day can change;
+    - in a model with `loaded_at` (staging, daily marts, exports), the rows
+      loaded since `tested_since`, whole site-days;
     - anywhere else (dim_sites, the 30-day reports), every row.
     A test's own `where` still applies on top.
 -#}
@@ -36,10 +36,7 @@
     {%- endif -%}
     {%- set names = adapter.get_columns_in_relation(relation)
         | map(attribute='name') | map('lower') | list -%}
-    {%- if since is not none and 'loaded_at' in names -%}
-        {%- set bound = "cast('" ~ since ~ "' as timestamptz)" -%}
-        {%- do return("loaded_at >= " ~ bound) -%}
-    {%- endif -%}
+    {#- Periods first: those ending from the first changed day are a tail. -#}
     {%- if from_day is not none -%}
         {%- for column in ['period_end_date', 'window_end_date'] -%}
             {%- if column in names -%}
@@ -48,5 +45,25 @@
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}
+    {%- if since is not none and 'loaded_at' in names -%}
+        {%- set bound = "cast('" ~ since ~ "' as timestamptz)" -%}
+        {%- do return("loaded_at >= " ~ bound) -%}
+    {%- endif -%}
     {%- do return(none) -%}
+{%- endmacro %}
+
+
+{#-
+    For a test that compares a roll-up with its daily mart: when the daily
+    run tests only the periods it changed, the days of those periods (a tail
+    of the calendar, from the first period's start); otherwise every day.
+-#}
+{% macro days_of_tested_periods(period_start_column, rolled_up) -%}
+    {%- if period_start_column and var('tested_from', none) is not none -%}
+        visit_date >= (
+            select min({{ period_start_column }}) from {{ rolled_up }}
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}

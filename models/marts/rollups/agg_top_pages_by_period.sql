@@ -1,8 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_periods_from(ref('fct_top_pages_daily')) }}"
+    )
+}}
+
+-- Incremental by period (macros/incremental.sql): a build recomputes the
+-- periods from the first one holding a newly loaded day.
+{%- set start = period_rebuild_start(ref('fct_top_pages_daily')) %}
+
 with
 
 top_pages as (
 
     select * from {{ ref('fct_top_pages_daily') }}
+    {%- if start is not none %}
+    where visit_date >= cast('{{ start }}' as date)
+    {%- endif %}
 
 ),
 
@@ -17,7 +33,8 @@ pages_by_period as (
         visit_date,
         page,
         page_rank,
-        page_views
+        page_views,
+        loaded_at
 
     from top_pages
 
@@ -31,7 +48,8 @@ pages_by_period as (
         visit_date,
         page,
         page_rank,
-        page_views
+        page_views,
+        loaded_at
 
     from top_pages
 
@@ -63,7 +81,8 @@ page_periods as (
         count(distinct visit_date) filter (
             where page_rank <= 10
         ) as days_in_top_10,
-        min(page_rank) as best_daily_page_rank
+        min(page_rank) as best_daily_page_rank,
+        max(loaded_at) as loaded_at
 
     from pages_by_period
     group by site_host, period_type, period_start_date, page, publisher
@@ -95,7 +114,8 @@ final as (
         page_periods.days_in_top_list,
         page_periods.days_in_top_10,
         page_periods.best_daily_page_rank,
-        site_periods.days_with_top_list
+        site_periods.days_with_top_list,
+        page_periods.loaded_at
 
     from page_periods
     inner join site_periods

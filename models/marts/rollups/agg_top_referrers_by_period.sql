@@ -1,8 +1,24 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_periods_from(ref('fct_top_referrers_daily')) }}"
+    )
+}}
+
+-- Incremental by period (macros/incremental.sql): a build recomputes the
+-- periods from the first one holding a newly loaded day.
+{%- set start = period_rebuild_start(ref('fct_top_referrers_daily')) %}
+
 with
 
 top_referrers as (
 
     select * from {{ ref('fct_top_referrers_daily') }}
+    {%- if start is not none %}
+    where visit_date >= cast('{{ start }}' as date)
+    {%- endif %}
 
 ),
 
@@ -17,7 +33,8 @@ referrers_by_period as (
         visit_date,
         referrer_url,
         referrer_rank,
-        visits
+        visits,
+        loaded_at
 
     from top_referrers
 
@@ -31,7 +48,8 @@ referrers_by_period as (
         visit_date,
         referrer_url,
         referrer_rank,
-        visits
+        visits,
+        loaded_at
 
     from top_referrers
 
@@ -63,7 +81,8 @@ referrer_periods as (
         count(distinct visit_date) filter (
             where referrer_rank <= 10
         ) as days_in_top_10,
-        min(referrer_rank) as best_daily_referrer_rank
+        min(referrer_rank) as best_daily_referrer_rank,
+        max(loaded_at) as loaded_at
 
     from referrers_by_period
     group by site_host, period_type, period_start_date, referrer_url, publisher
@@ -95,7 +114,8 @@ final as (
         referrer_periods.days_in_top_list,
         referrer_periods.days_in_top_10,
         referrer_periods.best_daily_referrer_rank,
-        site_periods.days_with_top_list
+        site_periods.days_with_top_list,
+        referrer_periods.loaded_at
 
     from referrer_periods
     inner join site_periods
