@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test lint bench clean
 
 setup: $(STAMP)
 
@@ -25,9 +25,15 @@ lint: $(STAMP)
 	$(BIN)/sqlfluff lint models macros tests --templater jinja --disable-progress-bar
 
 test: $(STAMP)
-	$(BIN)/ruff check ingest tests
-	$(BIN)/ruff format --check ingest tests
+	$(BIN)/ruff check ingest tests bench
+	$(BIN)/ruff format --check ingest tests bench
 	$(BIN)/pytest
+
+# The benchmark of BENCHMARKS.md (about an hour and 10 GB of disk at full size).
+BENCH_ARGS ?= --sites 900 --history 365 --backfill-days 730
+bench: $(STAMP)
+	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -e '.[dev,bench]'
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-udata warehouse.duckdb warehouse.duckdb.wal exports target logs

@@ -147,6 +147,8 @@ def main() -> None:
 
     work = args.work or Path(tempfile.mkdtemp(prefix="statgouv-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    for old in work.glob("*.duckdb*"):  # every step starts from an empty warehouse
+        old.unlink()
     print(f"machine: {versions()}")
     print(f"work folder: {work}\n")
 
