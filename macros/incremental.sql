@@ -91,7 +91,8 @@
             ~ " date_trunc('month', min(visit_date))) as date) from " ~ daily
             ~ " where loaded_at > cast('" ~ newest ~ "' as timestamptz)"
         ).columns[0].values()[0] -%}
-        {{ return(first_day | string if first_day is not none else '9999-12-31') }}
+        {%- set after_all = '9999-12-31' -%}
+        {{ return(after_all if first_day is none else first_day | string) }}
     {%- endif -%}
     {{ return(none) }}
 {%- endmacro %}

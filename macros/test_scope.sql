@@ -67,3 +67,14 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- True for the rows loaded since `tested_since`, or every row without it. -#}
+{% macro loaded_since_tested(column_name) -%}
+    {%- set since = var('tested_since', none) -%}
+    {%- if since is none -%}
+        true
+    {%- else -%}
+        {{ column_name }} >= cast('{{ since }}' as timestamptz)
+    {%- endif -%}
+{%- endmacro %}

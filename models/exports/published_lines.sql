@@ -225,29 +225,75 @@ all_lines as (
 
 ),
 
-final as (
+-- Where each kind of line starts in its file: after the total line, the
+-- pages, the referrers and the sources before it. Ranks place the lines
+-- inside their kind, so no sort of the whole table is needed. A gap in the
+-- ranks leaves a gap in the numbers; a repeated rank repeats a number, and
+-- the primary keys of the top lists, tested as errors, stop publication.
+kind_sizes as (
 
     select
         site_host,
         visit_date,
-        cast(row_number() over (
-            partition by site_host, visit_date
-            order by kind_order, rank_in_kind
-        ) as integer) as line_number,
-        strftime(visit_date, '%Y-%m-%d') as date,
-        site_host as site,
-        ligne,
-        rang,
-        libelle,
-        visites,
-        visiteurs,
-        pages_vues,
-        pages_par_visite,
-        taux_rebond,
-        temps_par_visite,
-        loaded_at
+        max(rank_in_kind) filter (where kind_order = 1) as total_size,
+        coalesce(max(rank_in_kind) filter (where kind_order = 2), 0)
+            as page_size,
+        coalesce(max(rank_in_kind) filter (where kind_order = 3), 0)
+            as referrer_size,
+        coalesce(max(rank_in_kind) filter (where kind_order = 4), 0)
+            as source_size
 
     from all_lines
+    group by site_host, visit_date
+
+),
+
+final as (
+
+    select
+        all_lines.site_host,
+        all_lines.visit_date,
+        cast(
+            case
+                when all_lines.kind_order = 1 then 1
+                else
+                    cast(kind_sizes.total_size is not null as integer)
+                    + case
+                        when all_lines.kind_order > 2
+                            then kind_sizes.page_size
+                        else 0
+                    end
+                    + case
+                        when all_lines.kind_order > 3
+                            then kind_sizes.referrer_size
+                        else 0
+                    end
+                    + case
+                        when all_lines.kind_order > 4
+                            then kind_sizes.source_size
+                        else 0
+                    end
+                    + all_lines.rank_in_kind
+            end as integer
+        ) as line_number,
+        strftime(all_lines.visit_date, '%Y-%m-%d') as date,
+        all_lines.site_host as site,
+        all_lines.ligne,
+        all_lines.rang,
+        all_lines.libelle,
+        all_lines.visites,
+        all_lines.visiteurs,
+        all_lines.pages_vues,
+        all_lines.pages_par_visite,
+        all_lines.taux_rebond,
+        all_lines.temps_par_visite,
+        all_lines.loaded_at
+
+    from all_lines
+    inner join kind_sizes
+        on
+            all_lines.site_host = kind_sizes.site_host
+            and all_lines.visit_date = kind_sizes.visit_date
 
 )
 

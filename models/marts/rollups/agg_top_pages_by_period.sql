@@ -16,13 +16,29 @@ with
 top_pages as (
 
     select * from {{ ref('fct_top_pages_daily') }}
-    {%- if start is not none %}
-    where visit_date >= cast('{{ start }}' as date)
-    {%- endif %}
+    where {{ 'true' if start is none else "visit_date >= '" ~ start ~ "'" }}
 
 ),
 
--- Each daily line counts once in its ISO week and once in its month.
+-- One row per site, day and page: a page listed twice on a day
+-- counts once that day, with its views summed and its best rank.
+daily_pages as (
+
+    select
+        site_host,
+        publisher,
+        visit_date,
+        page,
+        min(page_rank) as page_rank,
+        sum(page_views) as page_views,
+        max(loaded_at) as loaded_at
+
+    from top_pages
+    group by site_host, publisher, visit_date, page
+
+),
+
+-- Each day counts once in its ISO week and once in its month.
 pages_by_period as (
 
     select
@@ -36,7 +52,7 @@ pages_by_period as (
         page_views,
         loaded_at
 
-    from top_pages
+    from daily_pages
 
     union all
 
@@ -51,7 +67,17 @@ pages_by_period as (
         page_views,
         loaded_at
 
-    from top_pages
+    from daily_pages
+
+),
+
+site_days as (
+
+    select distinct
+        site_host,
+        visit_date
+
+    from daily_pages
 
 ),
 
@@ -61,9 +87,21 @@ site_periods as (
         site_host,
         period_type,
         period_start_date,
-        count(distinct visit_date) as days_with_top_list
+        count(*) as days_with_top_list
 
-    from pages_by_period
+    from (
+        select
+            site_host,
+            'week' as period_type,
+            cast(date_trunc('week', visit_date) as date) as period_start_date
+        from site_days
+        union all
+        select
+            site_host,
+            'month' as period_type,
+            cast(date_trunc('month', visit_date) as date) as period_start_date
+        from site_days
+    ) as site_day_periods
     group by site_host, period_type, period_start_date
 
 ),
@@ -77,8 +115,8 @@ page_periods as (
         page,
         publisher,
         cast(sum(page_views) as bigint) as page_views_in_top_lists,
-        count(distinct visit_date) as days_in_top_list,
-        count(distinct visit_date) filter (
+        count(*) as days_in_top_list,
+        count(*) filter (
             where page_rank <= 10
         ) as days_in_top_10,
         min(page_rank) as best_daily_page_rank,

@@ -16,13 +16,29 @@ with
 top_referrers as (
 
     select * from {{ ref('fct_top_referrers_daily') }}
-    {%- if start is not none %}
-    where visit_date >= cast('{{ start }}' as date)
-    {%- endif %}
+    where {{ 'true' if start is none else "visit_date >= '" ~ start ~ "'" }}
 
 ),
 
--- Each daily line counts once in its ISO week and once in its month.
+-- One row per site, day and referrer: a referrer listed twice on a day
+-- counts once that day, with its views summed and its best rank.
+daily_referrers as (
+
+    select
+        site_host,
+        publisher,
+        visit_date,
+        referrer_url,
+        min(referrer_rank) as referrer_rank,
+        sum(visits) as visits,
+        max(loaded_at) as loaded_at
+
+    from top_referrers
+    group by site_host, publisher, visit_date, referrer_url
+
+),
+
+-- Each day counts once in its ISO week and once in its month.
 referrers_by_period as (
 
     select
@@ -36,7 +52,7 @@ referrers_by_period as (
         visits,
         loaded_at
 
-    from top_referrers
+    from daily_referrers
 
     union all
 
@@ -51,7 +67,17 @@ referrers_by_period as (
         visits,
         loaded_at
 
-    from top_referrers
+    from daily_referrers
+
+),
+
+site_days as (
+
+    select distinct
+        site_host,
+        visit_date
+
+    from daily_referrers
 
 ),
 
@@ -61,9 +87,21 @@ site_periods as (
         site_host,
         period_type,
         period_start_date,
-        count(distinct visit_date) as days_with_top_list
+        count(*) as days_with_top_list
 
-    from referrers_by_period
+    from (
+        select
+            site_host,
+            'week' as period_type,
+            cast(date_trunc('week', visit_date) as date) as period_start_date
+        from site_days
+        union all
+        select
+            site_host,
+            'month' as period_type,
+            cast(date_trunc('month', visit_date) as date) as period_start_date
+        from site_days
+    ) as site_day_periods
     group by site_host, period_type, period_start_date
 
 ),
@@ -77,8 +115,8 @@ referrer_periods as (
         referrer_url,
         publisher,
         cast(sum(visits) as bigint) as visits_in_top_lists,
-        count(distinct visit_date) as days_in_top_list,
-        count(distinct visit_date) filter (
+        count(*) as days_in_top_list,
+        count(*) filter (
             where referrer_rank <= 10
         ) as days_in_top_10,
         min(referrer_rank) as best_daily_referrer_rank,

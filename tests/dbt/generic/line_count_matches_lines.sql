@@ -24,9 +24,7 @@ landed as (
         count(*) as landed_line_count
 
     from {{ lines }}
-    {%- if var('tested_since', none) is not none %}
-    where loaded_at >= cast('{{ var("tested_since") }}' as timestamptz)
-    {%- endif %}
+    where {{ loaded_since_tested('loaded_at') }}
     group by site, date, file_sha256
 
 ),
