@@ -28,7 +28,7 @@ from ingest.warehouse import ensure_raw_schema
 log = logging.getLogger(__name__)
 
 FORMAT = "statgouv"
-DEFAULT_CHUNK_FILES = 2000
+DEFAULT_CHUNK_FILES = 10000
 
 
 def chunk_files_setting() -> int:
@@ -84,12 +84,14 @@ def find_files(paths: Iterable[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() == ".csv"))
+            # Resolved once per folder: the files below it are then absolute already.
+            folder = path.resolve()
+            found.extend(sorted(p for p in folder.rglob("*") if p.suffix.lower() == ".csv"))
         elif path.exists():
-            found.append(path)
+            found.append(path.resolve())
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
-    return [p.resolve() for p in found]
+    return found
 
 
 def load_paths(
@@ -104,15 +106,14 @@ def load_paths(
     files = find_files(paths)
     log.info("found %d file(s) to look at", len(files))
     summary = LoadSummary()
-    chunks = max(1, -(-len(files) // chunk_files))
-    for number, start in enumerate(range(0, len(files), chunk_files), start=1):
-        chunk = files[start : start + chunk_files]
+    chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
+    for number, chunk in enumerate(chunks, start=1):
         done = _load_chunk(con, chunk)
         summary.add(done)
         log.info(
             "committed chunk %d of %d: %d file(s) landed, %d unchanged, %d refused",
             number,
-            chunks,
+            len(chunks),
             done.loaded + done.replaced,
             done.unchanged,
             len(done.refused),
@@ -126,8 +127,7 @@ def _load_chunk(con: duckdb.DuckDBPyConnection, files: list[Path]) -> LoadSummar
     summary = LoadSummary(files_seen=len(files))
     known = _known_files(con, [path.name for path in files])
     ledger: list[tuple] = []
-    readable: list[reader.Inspected] = []
-    empty: list[reader.Inspected] = []
+    chosen: list[reader.Inspected] = []  # in the order given: the later file of a day wins
 
     for path in files:
         try:
@@ -142,21 +142,20 @@ def _load_chunk(con: duckdb.DuckDBPyConnection, files: list[Path]) -> LoadSummar
             ledger.append(_ledger_row(path, inspected, "unchanged"))
             continue
         known.add(identity)
-        (readable if inspected.has_lines else empty).append(inspected)
+        chosen.append(inspected)
 
+    # Inside a chunk a file is known by its number in `chosen`: joins on a
+    # small integer cost far less, over millions of lines, than on a path.
+    _insert_files(con, chosen)
     with tempfile.TemporaryDirectory(prefix="statgouv-") as scratch:
-        incoming = _read_bulk(con, readable, Path(scratch))
-        problems = _check(con, incoming, readable)
+        _read_bulk(con, chosen, Path(scratch))
+    problems = _check(con)
+    for number, (line, rule) in sorted(problems.items()):
+        inspected = chosen[number]
+        summary.refused.append(Refusal(inspected.path, line, rule))
+        ledger.append(_ledger_row(inspected.path, inspected, "refused", line, rule))
 
-    order = {path: index for index, path in enumerate(files)}
-    accepted = [i for i in readable if str(i.path) not in problems] + empty
-    accepted.sort(key=lambda i: order[i.path])
-    for inspected in readable:
-        if str(inspected.path) in problems:
-            line, rule = problems[str(inspected.path)]
-            summary.refused.append(Refusal(inspected.path, line, rule))
-            ledger.append(_ledger_row(inspected.path, inspected, "refused", line, rule))
-
+    accepted = [i for number, i in enumerate(chosen) if number not in problems]
     _land(con, accepted, ledger, summary)
     unchanged = [f"{row[1]}/{row[2]}" for row in ledger if row[5] == "unchanged"]
     if unchanged:
@@ -167,6 +166,36 @@ def _load_chunk(con: duckdb.DuckDBPyConnection, files: list[Path]) -> LoadSummar
         ).fetchall()
         summary.unchanged_site_days |= {(site, day) for site, day in rows}
     return summary
+
+
+def _insert_files(con: duckdb.DuckDBPyConnection, chosen: list[reader.Inspected]) -> None:
+    """The chunk's files to read, by number, with what their names say."""
+    con.execute("drop table if exists _files")
+    con.execute(
+        "create temp table _files (file_number integer, file_path varchar, file_sha256 varchar,"
+        " name_site varchar, name_day date, has_lines boolean, has_quotes boolean,"
+        " first_line integer, first_rowid bigint, is_refused boolean)"
+    )
+    # The header is the line after the skipped ones; the first record follows it.
+    _insert_many(
+        con,
+        "_files",
+        [
+            (
+                number,
+                str(i.path),
+                i.sha256,
+                i.site,
+                i.day,
+                i.has_lines,
+                i.has_quotes,
+                i.skip_lines + 2,
+                None,
+                False,
+            )
+            for number, i in enumerate(chosen)
+        ],
+    )
 
 
 def _known_files(con: duckdb.DuckDBPyConnection, names: list[str]) -> set[tuple[str, str]]:
@@ -210,117 +239,141 @@ _COLUMNS_SQL = ", ".join(f"'{name}': 'VARCHAR'" for name in layout.COLUMN_NAMES)
 
 
 def _read_bulk(
-    con: duckdb.DuckDBPyConnection, files: list[reader.Inspected], scratch: Path
-) -> str:
-    """Read the files' lines as text into a temporary table, with file and line."""
+    con: duckdb.DuckDBPyConnection, chosen: list[reader.Inspected], scratch: Path
+) -> None:
+    """Read the files' records as text into the temporary table ``_incoming``, in the
+    files' order, each with its file's number; then find where each file starts."""
     con.execute("drop table if exists _incoming")
     con.execute(
         "create temp table _incoming as select "
         + ", ".join(f'null::varchar as "{name}"' for name in layout.COLUMN_NAMES)
-        + ", null::varchar as file_path, null::integer as source_line,"
+        + ", null::integer as file_number, null::integer as error_line,"
         " null::varchar as reject_rule limit 0"
     )
-    groups: dict[tuple[str, int], list[tuple[str, reader.Inspected]]] = {}
-    for index, inspected in enumerate(files):
+    groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for number, inspected in enumerate(chosen):
+        if not inspected.has_lines:
+            continue
         read_path = str(inspected.path)
         if inspected.text is not None:
             # DuckDB reads UTF-8 only: a Windows-1252 file is read from a UTF-8 copy.
-            copy = scratch / f"{index}.csv"
+            copy = scratch / f"{number}.csv"
             copy.write_text(inspected.text, encoding="utf-8")
             read_path = str(copy)
-        key = (inspected.delimiter, inspected.skip_lines, inspected.has_quotes)
-        groups.setdefault(key, []).append((read_path, inspected))
+        key = (inspected.delimiter, inspected.skip_lines)
+        groups.setdefault(key, []).append((read_path, number))
+    for (delimiter, skip), members in groups.items():
+        _read_group(con, delimiter, skip, members)
 
-    for (delimiter, skip, quoted), members in groups.items():
-        _read_group(con, delimiter, skip, quoted, members)
-    return "_incoming"
+    con.execute("""
+        update _files
+        set first_rowid = starts.first_rowid
+        from (
+            select file_number, min(rowid) as first_rowid
+            from _incoming
+            where reject_rule is null
+            group by file_number
+        ) as starts
+        where _files.file_number = starts.file_number
+    """)
+    _find_line_breaks(con)
 
 
 def _read_group(
-    con: duckdb.DuckDBPyConnection,
-    delimiter: str,
-    skip: int,
-    quoted: bool,
-    members: list[tuple[str, reader.Inspected]],
+    con: duckdb.DuckDBPyConnection, delimiter: str, skip: int, members: list[tuple[str, int]]
 ) -> None:
-    """Read files of one dialect into ``_incoming``, each line with its line number.
+    """Append files of one dialect to ``_incoming``, their records in order.
 
     The files are read first as they should be, without DuckDB's reject tables,
     which cost a third more; only when that read fails are they read again with
-    them, to find each bad line.
+    them, to find each bad line. A failed statement appends nothing.
     """
-    con.execute("drop table if exists _paths")
-    con.execute("create temp table _paths (read_path varchar, file_path varchar)")
-    _insert_many(con, "_paths", [(r, str(i.path)) for r, i in members])
-    read_paths = [r for r, _ in members]
     options = (
         f"columns = {{{_COLUMNS_SQL}}}, delim = $delim, quote = '\"', escape = '\"',"
-        f" header = true, skip = {skip}, filename = true, strict_mode = true,"
+        f" header = true, skip = {skip}, strict_mode = true,"
         " null_padding = false, auto_detect = false"
     )
-    parameters = {"paths": read_paths, "delim": delimiter}
+    # `file_index` is a file's place in the list read, which gives its number.
+    insert = (
+        "insert into _incoming select "
+        + ", ".join(f'"{name}"' for name in layout.COLUMN_NAMES)
+        + ", list_extract($numbers::integer[], cast(file_index as integer) + 1), null, null"
+        " from read_csv($paths, {options})"
+    )
+    parameters = {
+        "paths": [path for path, _ in members],
+        "numbers": [number for _, number in members],
+        "delim": delimiter,
+    }
     try:
-        con.execute(
-            f"create or replace temp table _group as select * from read_csv($paths, {options})",
-            parameters,
-        )
-        rejected = False
+        con.execute(insert.format(options=options), parameters)
+        return
     except duckdb.Error:
         con.execute("drop table if exists reject_errors")
         con.execute("drop table if exists reject_scans")
-        con.execute(
-            "create or replace temp table _group as"
-            f" select * from read_csv($paths, {options}, store_rejects = true)",
-            parameters,
-        )
-        rejected = True
+        con.execute(insert.format(options=options + ", store_rejects = true"), parameters)
 
-    # Records are numbered from their file's first one; a quoted line break
-    # inside a record moves the records after it one line further.
-    first_line = skip + 2
-    if quoted:
-        newline_count = " + ".join(
-            f"""coalesce(length("{name}") - length(replace("{name}", chr(10), '')), 0)"""
-            for name in layout.COLUMN_NAMES
-        )
-        spanned = f"""coalesce(sum({newline_count}) over (
-                partition by g.filename order by g.rowid
-                rows between unbounded preceding and 1 preceding
-            ), 0)"""
-    else:
-        spanned = "0"
-    con.execute(
-        f"""
-        insert into _incoming
-        select
-            {", ".join(f'g."{name}"' for name in layout.COLUMN_NAMES)},
-            p.file_path,
-            {first_line} + g.rowid - f.first_rowid + {spanned} as source_line,
-            null as reject_rule
-        from _group as g
-        inner join (
-            select filename, min(rowid) as first_rowid from _group group by filename
-        ) as f on g.filename = f.filename
-        inner join _paths as p on g.filename = p.read_path
-        """
-    )
-    if not rejected:
-        return
+    by_path = dict(members)
     rejects = con.execute(
         """
-        select p.read_path, p.file_path, e.line_byte_position, e.error_type, e.error_message
+        select s.file_path, e.line_byte_position, e.error_type, e.error_message
         from reject_errors as e
         inner join reject_scans as s using (scan_id, file_id)
-        inner join _paths as p on s.file_path = p.read_path
         """
     ).fetchall()
-    for read_path, file_path, position, error_type, message in rejects:
+    for read_path, position, error_type, message in rejects:
+        if read_path not in by_path:
+            continue
         # DuckDB counts records, not lines; the byte position gives the real line.
         line = Path(read_path).read_bytes()[:position].count(b"\n") + 1
         con.execute(
-            "insert into _incoming (file_path, source_line, reject_rule) values (?, ?, ?)",
-            [file_path, line, _reject_rule(error_type, message)],
+            "insert into _incoming (file_number, error_line, reject_rule) values (?, ?, ?)",
+            [by_path[read_path], line, _reject_rule(error_type, message)],
         )
+
+
+def _find_line_breaks(con: duckdb.DuckDBPyConnection) -> None:
+    """``_spans``: for the records that follow a quoted line break in their file, how many
+    lines the records before them span beyond one each. Such breaks are rare, so the
+    running sum is only taken over the files that have one."""
+    holds_break = " or ".join(f"""contains("{name}", chr(10))""" for name in layout.COLUMN_NAMES)
+    breaks = " + ".join(
+        f"""coalesce(length("{name}") - length(replace("{name}", chr(10), '')), 0)"""
+        for name in layout.COLUMN_NAMES
+    )
+    con.execute(f"""
+        create or replace temp table _spans as
+        with broken_files as (
+            select distinct i.file_number
+            from _incoming as i
+            inner join _files as f on i.file_number = f.file_number
+            where f.has_quotes and i.reject_rule is null and ({holds_break})
+        ),
+
+        records as (
+            select
+                rowid as row_id,
+                file_number,
+                sum({breaks}) over (
+                    partition by file_number order by rowid
+                    rows between unbounded preceding and 1 preceding
+                ) as spanned
+            from _incoming
+            where
+                reject_rule is null
+                and file_number in (select file_number from broken_files)
+        )
+
+        select row_id, spanned from records where spanned > 0
+    """)
+
+
+def _source_line(row_id: str) -> str:
+    """The line of a record of ``_incoming``, joined as ``i`` to ``_files as f`` and
+    ``_spans as s``: its place in its file, plus the lines that breaks before it took."""
+    return (
+        f"coalesce(i.error_line, f.first_line + {row_id} - f.first_rowid + coalesce(s.spanned, 0))"
+    )
 
 
 def _reject_rule(error_type: str, message: str) -> str:
@@ -380,40 +433,52 @@ def _rule_checks() -> list[tuple[str, str]]:
     return checks
 
 
-def _check(
-    con: duckdb.DuckDBPyConnection, incoming: str, files: list[reader.Inspected]
-) -> dict[str, tuple[int | None, str]]:
-    """The first broken rule of each bad file, with its line."""
+def _check(con: duckdb.DuckDBPyConnection) -> dict[int, tuple[int | None, str]]:
+    """The first broken rule of each bad file, by the file's number, with its line."""
     cases = "\n".join(f"when {condition} then '{rule}'" for condition, rule in _rule_checks())
-    con.execute("drop table if exists _names")
-    con.execute("create temp table _names (file_path varchar, name_site varchar, name_day date)")
-    _insert_many(con, "_names", [(str(i.path), i.site, i.day) for i in files])
     rows = con.execute(f"""
         with checked as (
             select
-                i.file_path,
-                i.source_line,
+                i.rowid as row_id,
+                i.file_number,
+                i.error_line,
                 coalesce(
                     i.reject_rule,
                     case {cases}
-                        when i.site <> n.name_site
+                        when i.site <> f.name_site
                             then 'site ' || i.site || ' is not the site of the file name ('
-                                || n.name_site || ')'
-                        when n.name_day is not null
-                            and i."date" <> strftime(n.name_day, '%Y-%m-%d')
+                                || f.name_site || ')'
+                        when f.name_day is not null
+                            and i."date" <> strftime(f.name_day, '%Y-%m-%d')
                             then 'date ' || i."date" || ' is not the day of the file name ('
-                                || strftime(n.name_day, '%Y-%m-%d') || ')'
+                                || strftime(f.name_day, '%Y-%m-%d') || ')'
                     end
                 ) as rule
-            from {incoming} as i
-            inner join _names as n on i.file_path = n.file_path
+            from _incoming as i
+            inner join _files as f on i.file_number = f.file_number
+        ),
+
+        failing as (
+            select
+                i.file_number,
+                {_source_line("i.row_id")} as source_line,
+                i.rule
+            from checked as i
+            inner join _files as f on i.file_number = f.file_number
+            left join _spans as s on i.row_id = s.row_id
+            where i.rule is not null
         )
-        select file_path, source_line, rule
-        from checked
-        where rule is not null
-        qualify row_number() over (partition by file_path order by source_line) = 1
+
+        select file_number, source_line, rule
+        from failing
+        qualify row_number() over (partition by file_number order by source_line) = 1
     """).fetchall()
-    return {path: (line, rule) for path, line, rule in rows}
+    if rows:
+        con.execute(
+            "update _files set is_refused = true where list_contains($1, file_number)",
+            [[number for number, _, _ in rows]],
+        )
+    return {number: (line, rule) for number, line, rule in rows}
 
 
 def _land(
@@ -423,33 +488,26 @@ def _land(
     summary: LoadSummary,
 ) -> None:
     """Replace the site-days of the accepted files and write the ledger, in one transaction."""
-    con.execute("drop table if exists _accepted")
-    con.execute(
-        "create temp table _accepted (file_path varchar, file_order integer,"
-        " file_sha256 varchar, name_site varchar, name_day date, has_lines boolean)"
-    )
-    _insert_many(
-        con,
-        "_accepted",
-        [
-            (str(i.path), order, i.sha256, i.site, i.day, i.has_lines)
-            for order, i in enumerate(accepted)
-        ],
-    )
+    # Each site-day goes to the last file of the chunk that holds it; the
+    # lines of the files that lose it (rare: a day sent twice) are left out.
     con.execute("""
         create or replace temp table _claims as
         with claimed as (
-            select distinct a.file_path, a.file_order, i.site, i."date" as day_text
+            select distinct i.file_number, i.site, i."date" as day_text
             from _incoming as i
-            inner join _accepted as a on i.file_path = a.file_path
+            inner join _files as f on i.file_number = f.file_number
+            where not f.is_refused
             union all
-            select file_path, file_order, name_site, strftime(name_day, '%Y-%m-%d')
-            from _accepted
+            select file_number, name_site, strftime(name_day, '%Y-%m-%d')
+            from _files
             where not has_lines
         )
-        select *
+        select
+            *,
+            row_number() over (
+                partition by site, day_text order by file_number desc
+            ) = 1 as is_kept
         from claimed
-        qualify row_number() over (partition by site, day_text order by file_order desc) = 1
     """)
 
     con.execute("begin transaction")
@@ -458,10 +516,12 @@ def _land(
         # those are deleted: a load of new days does not scan the lines at all.
         con.execute("""
             create or replace temp table _replaced as
-            select c.file_path, c.site, c.day_text
+            select f.file_path, c.site, c.day_text
             from _claims as c
+            inner join _files as f on c.file_number = f.file_number
             inner join raw.site_days as d
                 on c.site = d.site_host and c.day_text = strftime(d.visit_date, '%Y-%m-%d')
+            where c.is_kept
         """)
         replaced = {row[0] for row in con.execute("select file_path from _replaced").fetchall()}
         if replaced:
@@ -482,32 +542,50 @@ def _land(
         columns = ", ".join(f'i."{name}"' for name in layout.COLUMN_NAMES)
         landed = con.execute(f"""
             insert into raw.audience_lines
-            select {columns}, i.file_path, i.source_line, a.file_sha256, current_timestamp
+            select
+                {columns},
+                f.file_path,
+                {_source_line("i.rowid")},
+                f.file_sha256,
+                current_timestamp
             from _incoming as i
-            inner join _accepted as a on i.file_path = a.file_path
-            inner join _claims as c
-                on i.file_path = c.file_path and i.site = c.site and i."date" = c.day_text
+            inner join _files as f on i.file_number = f.file_number
+            left join _spans as s on i.rowid = s.row_id
+            where
+                not f.is_refused
+                and not exists (
+                    select 1
+                    from _claims as c
+                    where
+                        not c.is_kept
+                        and c.file_number = i.file_number
+                        and c.site = i.site
+                        and c.day_text = i."date"
+                )
         """).fetchone()[0]
         con.execute("""
             insert into raw.site_days
             select
                 c.site,
                 cast(c.day_text as date),
-                count(i.file_path),
-                c.file_path,
-                a.file_sha256,
+                count(i.file_number),
+                f.file_path,
+                f.file_sha256,
                 current_timestamp
             from _claims as c
-            inner join _accepted as a on c.file_path = a.file_path
+            inner join _files as f on c.file_number = f.file_number
             left join _incoming as i
-                on i.file_path = c.file_path and i.site = c.site and i."date" = c.day_text
+                on i.file_number = c.file_number and i.site = c.site and i."date" = c.day_text
+            where c.is_kept
             group by all
         """)
         for inspected in accepted:
             status = "replaced" if str(inspected.path) in replaced else "loaded"
             ledger.append(_ledger_row(inspected.path, inspected, status))
         _write_ledger(con, ledger)
-        site_days = con.execute("select site, cast(day_text as date) from _claims").fetchall()
+        site_days = con.execute(
+            "select site, cast(day_text as date) from _claims where is_kept"
+        ).fetchall()
         con.execute("commit")
     except BaseException:
         con.execute("rollback")

@@ -73,18 +73,24 @@ def inspect(path: Path) -> Inspected:
             raise RefusedFile(path, line, "text is neither UTF-8 nor Windows-1252") from None
         encoding = "cp1252"
 
-    lines = text.splitlines()
+    # Only the first lines are split off: the rest is DuckDB's to read.
+    first, _, after_first = text.partition("\n")
     skip = 0
     delimiter = None
-    if lines and lines[0].lower().startswith("sep="):
-        hint = lines[0][4:]
+    if first.lower().startswith("sep="):
+        hint = first.rstrip("\r")[4:]
         if hint not in SEPARATORS:
-            raise RefusedFile(path, 1, f"separator hint {lines[0]!r} names no accepted separator")
+            raise RefusedFile(
+                path, 1, f"separator hint {first.rstrip()!r} names no accepted separator"
+            )
         delimiter, skip = hint, 1
+        header, _, rest = after_first.partition("\n")
+    else:
+        header, rest = first, after_first
 
-    if len(lines) <= skip:
+    header = header.strip()
+    if not header:
         raise RefusedFile(path, skip + 1, "the file has no header line")
-    header = lines[skip].strip()
     delimiter = delimiter or _header_delimiter(header)
     if delimiter is None or header.split(delimiter) != list(layout.COLUMN_NAMES):
         raise RefusedFile(
@@ -94,7 +100,7 @@ def inspect(path: Path) -> Inspected:
     blank = _blank_line(text, delimiter)
     if blank is not None:
         raise RefusedFile(path, blank, "the line is empty (blank lines may only end a file)")
-    has_lines = any(line.strip() for line in lines[skip + 1 :])
+    has_lines = bool(rest) and not rest.isspace()
     if (name is None or name.day is None) and not has_lines:
         raise RefusedFile(path, None, "an empty file must be named <site>_<YYYY-MM-DD>.csv")
     return Inspected(
@@ -114,10 +120,12 @@ def inspect(path: Path) -> Inspected:
 
 def _blank_line(text: str, delimiter: str) -> int | None:
     """The first blank line before the end of the file, outside quoted fields."""
-    body = text.rstrip("\r\n")
-    if "\n\n" not in body and "\n\r\n" not in body:
+    end = len(text)
+    while end and text[end - 1] in "\r\n":
+        end -= 1
+    if text.find("\n\n", 0, end) < 0 and text.find("\n\r\n", 0, end) < 0:
         return None  # the common case, without parsing the file in Python
-    rows = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter)
+    rows = csv.reader(io.StringIO(text[:end], newline=""), delimiter=delimiter)
     for row in rows:
         if not row:
             return rows.line_num

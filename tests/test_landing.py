@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -174,3 +176,74 @@ def test_header_only_files_of_two_days_are_two_files(con, tmp_path):
     assert (again.loaded, again.unchanged) == (0, 2)
     assert again.unchanged_site_days == {(SITE, DAY), (SITE, date(2024, 3, 13))}
     assert con.execute("select count(*) from raw.site_days").fetchone() == (2,)
+
+
+def record_lines(text: str, delimiter: str = ";") -> list[int]:
+    """The line each record of a file starts on, read apart with the csv module."""
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    starts, end = [], 0
+    for _ in rows:
+        starts.append(end + 1)
+        end = rows.line_num
+    return starts[1:]  # after the header
+
+
+def test_line_numbers_hold_in_a_batch_of_mixed_files(con, tmp_path):
+    # Files of two dialects, quoted breaks in some: each record keeps its own line.
+    texts = {
+        "www.a.gouv.fr_2024-03-12.csv": "\n".join([layout.HEADER, *LINES]) + "\n",
+        "www.b.gouv.fr_2024-03-12.csv": "\n".join(
+            [layout.HEADER, LINES[0], '2024-03-12;www.b.gouv.fr;page;1;"a ""b"" c";;;9;;;']
+        )
+        + "\n",
+        "www.c.gouv.fr_2024-03-12.csv": "sep=;\n"
+        + "\n".join([layout.HEADER, *LINES[:3], LINES[2].replace("page;2", "page;3")])
+        + "\n",
+        "www.d.gouv.fr_2024-03-12.csv": "\n".join([layout.HEADER, *LINES[:2], *LINES[3:]]) + "\n",
+    }
+    for name, text in texts.items():
+        site = name.split("_")[0]
+        (tmp_path / name).write_text(text.replace(SITE, site), encoding="utf-8")
+
+    summary = landing.load_paths(con, [tmp_path])
+
+    assert (summary.loaded, summary.refused) == (4, [])
+    for name, text in texts.items():
+        landed = con.execute(
+            "select source_line from raw.audience_lines where source_file = ? order by 1",
+            [str(tmp_path / name)],
+        ).fetchall()
+        body = text.split("\n", 1)[1] if text.startswith("sep=") else text
+        skipped = 1 if text.startswith("sep=") else 0
+        assert [line for (line,) in landed] == [n + skipped for n in record_lines(body)], name
+    # After the hint, the header and two lines, the break of page 2 puts page 3 on line 7.
+    assert con.execute(
+        "select max(source_line) from raw.audience_lines where site = 'www.c.gouv.fr'"
+    ).fetchone() == (7,)
+
+
+def test_within_a_batch_the_later_file_of_a_day_wins(con, tmp_path):
+    # A daily file, then a file of the whole site that holds the same day and the next.
+    (tmp_path / "a").mkdir()
+    daily = write(tmp_path / "a", LINES)
+    next_day = [line.replace("2024-03-12", "2024-03-13") for line in LINES]
+    several = tmp_path / "b" / f"{SITE}.csv"
+    several.parent.mkdir()
+    several.write_text(
+        "\n".join([layout.HEADER, TOTAL.replace("1520", "1700"), *next_day]) + "\n",
+        encoding="utf-8",
+    )
+
+    summary = landing.load_paths(con, [tmp_path / "a", tmp_path / "b"])
+
+    assert summary.site_days == {(SITE, DAY), (SITE, date(2024, 3, 13))}
+    days = con.execute(
+        "select visit_date, line_count, source_file from raw.site_days order by 1"
+    ).fetchall()
+    assert days == [(DAY, 1, str(several)), (date(2024, 3, 13), 9, str(several))]
+    assert con.execute(
+        "select count(*) from raw.audience_lines where source_file = ?", [str(daily)]
+    ).fetchone() == (0,)
+    assert con.execute(
+        "select visites from raw.audience_lines where ligne = 'total' and \"date\" = '2024-03-12'"
+    ).fetchall() == [("1700",)]
