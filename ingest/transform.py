@@ -50,9 +50,13 @@ def build(warehouse: Path, full_refresh: bool = False, scoped: bool = False) -> 
     Scoped, the data tests look only at what was loaded since the last build
     whose tests all passed (macros/test_scope.sql), so that a daily build
     costs what the day costs; a build that fails leaves those rows to be
-    tested again by the next one. Unscoped, every row is tested.
+    tested again by the next one. A scoped build leaves out dbt's unit tests
+    too: they test the SQL, not the day's data, and `statgouv build` and the
+    test suite run them. Unscoped, every row is tested.
     """
     args = ["build", *(["--full-refresh"] if full_refresh else [])]
+    if scoped:
+        args += ["--exclude", "resource_type:unit_test"]
     con = connect_warehouse(warehouse)
     try:
         (started_at,) = con.execute("select current_timestamp").fetchone()  # type: ignore[misc]
