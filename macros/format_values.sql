@@ -40,11 +40,17 @@
 
 {#-
     A spreadsheet takes text that starts with =, +, -, @, a tab or a carriage
-    return as a formula: a single quote in front keeps it text.
+    return as a formula: a single quote in front keeps it text. A label that
+    is a plain number (-12, +3,5) is left alone: a spreadsheet reads it as
+    that number and runs nothing.
 -#}
 {% macro neutralise_formula(column_name) -%}
     case
-        when regexp_matches({{ column_name }}, '^[=+\-@\t\r]')
+        when
+            regexp_matches({{ column_name }}, '^[=+\-@\t\r]')
+            and not regexp_full_match(
+                {{ column_name }}, '[+\-]?[0-9]+([.,][0-9]+)?'
+            )
             then '''' || {{ column_name }}
         else coalesce({{ column_name }}, '')
     end

@@ -76,7 +76,29 @@ VARIANTS: dict[str, tuple[bytes, dict]] = {
         canonical_text().replace(";00:01:53", ";26:00:05").encode(),
         {"time_per_visit_seconds": 26 * 3600 + 5},
     ),
+    "labels-a-spreadsheet-would-run": (
+        canonical_text()
+        .replace(";https://www.exemple.gouv.fr/;", ";-12;")
+        .replace('"https://www.exemple.gouv.fr/recherche?q=impots;taxes"', "+33 1 40 00 00 00")
+        .replace(
+            ";https://www.exemple.gouv.fr/actualites/l-actualite-du-ministere;", ";@ministere;"
+        )
+        .replace(";https://www.service-public.fr/;", ";\thttps://www.service-public.fr/;")
+        .replace(
+            ";https://fr.wikipedia.org/wiki/Minist%C3%A8re;", ';"\rhttps://fr.wikipedia.org/";'
+        )
+        .encode(),
+        {},
+    ),
 }
+# What the warehouse keeps of those labels, and what the exports write.
+SPREADSHEET_LABELS = [
+    ("page", "1", "-12", "-12"),
+    ("page", "2", "+33 1 40 00 00 00", "'+33 1 40 00 00 00"),
+    ("page", "3", "@ministere", "'@ministere"),
+    ("referent", "1", "\thttps://www.service-public.fr/", "'\thttps://www.service-public.fr/"),
+    ("referent", "2", "\rhttps://fr.wikipedia.org/", "'\rhttps://fr.wikipedia.org/"),
+]
 
 
 def day_of(index: int) -> date:
@@ -213,3 +235,30 @@ def test_a_formula_in_a_label_is_kept_and_neutralised_in_the_export(warehouse):
         con.close()
     assert kept == ('=HYPERLINK("http://x.invalid")',)
     assert exported == ('\'=HYPERLINK("http://x.invalid")',)
+
+
+def test_labels_a_spreadsheet_would_run_are_quoted_in_the_export_only(warehouse):
+    path, days, _ = warehouse
+    day = days["labels-a-spreadsheet-would-run"]
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        kept = con.execute(
+            """
+            select 'page', cast(page_rank as varchar), page
+            from marts.fct_top_pages_daily where visit_date = $day
+            union all
+            select 'referent', cast(referrer_rank as varchar), referrer_url
+            from marts.fct_top_referrers_daily where visit_date = $day
+            order by 1, 2
+            """,
+            {"day": day},
+        ).fetchall()
+        exported = con.execute(
+            "select ligne, rang, libelle from exports.published_lines"
+            " where visit_date = ? and ligne in ('page', 'referent') order by 1, 2",
+            [day],
+        ).fetchall()
+    finally:
+        con.close()
+    assert kept == [(kind, rank, text) for kind, rank, text, _ in SPREADSHEET_LABELS]
+    assert exported == [(kind, rank, written) for kind, rank, _, written in SPREADSHEET_LABELS]
