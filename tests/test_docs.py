@@ -71,6 +71,28 @@ def test_every_model_and_declared_column_has_a_description(docs):
     assert undescribed == []
 
 
+def test_the_declared_columns_are_the_columns_of_each_table(docs):
+    """The tests' scope reads a model's columns from its YAML: they must be the table's."""
+    catalog = docs.catalog["nodes"]
+    differing = {}
+    for unique_id, node in docs.manifest["nodes"].items():
+        if node["resource_type"] not in {"model", "seed"} or unique_id not in catalog:
+            continue  # ephemeral models have no table
+        declared = {name.lower() for name in node["columns"]}
+        actual = {name.lower() for name in catalog[unique_id]["columns"]}
+        if declared != actual:
+            differing[node["name"]] = (sorted(declared - actual), sorted(actual - declared))
+    assert differing == {}
+    tables = [
+        unique_id
+        for unique_id, node in docs.manifest["nodes"].items()
+        if node["resource_type"] in {"model", "seed"}
+        and node["config"]["materialized"] != "ephemeral"
+    ]
+    assert len(tables) > 30
+    assert [unique_id for unique_id in tables if unique_id not in catalog] == []
+
+
 def test_the_exports_and_the_publication_are_exposures(docs):
     exposures = {exposure["name"]: exposure for exposure in docs.manifest["exposures"].values()}
     assert {"published_extracts", "portal_publication"} <= set(exposures)

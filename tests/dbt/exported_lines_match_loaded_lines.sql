@@ -1,6 +1,8 @@
 -- Every line loaded for a site and day is written to its file, and nothing
 -- else: a day's exported line count equals the count the loader recorded.
 
+{{ config(store_failures=true) }}
+
 with
 
 site_days as (

@@ -1,7 +1,7 @@
 -- A warning for each day a site has no file between its first and last
 -- day: the figures of that day are missing, not zero.
 
-{{ config(severity='warn') }}
+{{ config(severity='warn', store_failures=true) }}
 
 with
 

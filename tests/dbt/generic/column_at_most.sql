@@ -1,6 +1,8 @@
 {#- A figure of a site and day at most another figure of the same row. -#}
 {% test column_at_most(model, column_name, at_most_column, rule) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 failures as (

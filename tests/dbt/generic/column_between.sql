@@ -1,6 +1,8 @@
 {#- A figure of a site and day within bounds, both included. -#}
 {% test column_between(model, column_name, min_value, max_value, rule) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 failures as (

@@ -7,6 +7,8 @@
 -#}
 {% test line_count_matches_lines(model, lines) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 site_days as (

@@ -4,6 +4,8 @@
 -#}
 {% test one_total_line_per_day(model, total_lines) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 site_days as (

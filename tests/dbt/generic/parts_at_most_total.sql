@@ -13,6 +13,8 @@
     totals_where='true'
 ) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 parts as (

@@ -18,6 +18,8 @@
     part_column='visits'
 ) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 totals as (

@@ -12,6 +12,8 @@
     part_column='visits'
 ) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 totals as (

@@ -8,6 +8,8 @@
     model, parts, rule, total_column='visits', part_column='visits'
 ) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 totals as (

@@ -1,6 +1,8 @@
 {#- Ranks unique per site and day, from 1 to at most max_rank, no gap. -#}
 {% test ranks_without_gaps(model, column_name, rule, max_rank=50) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 ranked_days as (

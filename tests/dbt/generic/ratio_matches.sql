@@ -7,6 +7,8 @@
     model, column_name, numerator, denominator, scale, rule
 ) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 failures as (

@@ -9,6 +9,8 @@
     model, column_name, daily, daily_column, group_by, period_start_column=none
 ) %}
 
+{{ config(store_failures=true) }}
+
 {%- set keys = group_by | join(', ') %}
 
 with

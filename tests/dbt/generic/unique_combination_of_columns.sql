@@ -1,6 +1,8 @@
 {#- The rows that share their values of the given columns with another. -#}
 {% test unique_combination_of_columns(model, combination_of_columns) %}
 
+{{ config(store_failures=true) }}
+
 with
 
 duplicated as (
