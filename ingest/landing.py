@@ -11,6 +11,7 @@ site and day whole; a file whose checksum was already loaded changes nothing.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
@@ -146,16 +147,23 @@ def _load_chunk(con: duckdb.DuckDBPyConnection, files: list[Path]) -> LoadSummar
 
     # Inside a chunk a file is known by its number in `chosen`: joins on a
     # small integer cost far less, over millions of lines, than on a path.
-    _insert_files(con, chosen)
+    # Files are numbered by dialect, so that those read together have numbers
+    # in a row; `file_order` keeps the order given.
+    given = {inspected.path: order for order, inspected in enumerate(chosen)}
+    chosen.sort(key=_dialect)
+    _insert_files(con, chosen, given)
     with tempfile.TemporaryDirectory(prefix="statgouv-") as scratch:
         _read_bulk(con, chosen, Path(scratch))
     problems = _check(con)
-    for number, (line, rule) in sorted(problems.items()):
+    for number, (line, rule) in sorted(
+        problems.items(), key=lambda problem: given[chosen[problem[0]].path]
+    ):
         inspected = chosen[number]
         summary.refused.append(Refusal(inspected.path, line, rule))
         ledger.append(_ledger_row(inspected.path, inspected, "refused", line, rule))
 
     accepted = [i for number, i in enumerate(chosen) if number not in problems]
+    accepted.sort(key=lambda inspected: given[inspected.path])
     _land(con, accepted, ledger, summary)
     unchanged = [f"{row[1]}/{row[2]}" for row in ledger if row[5] == "unchanged"]
     if unchanged:
@@ -168,11 +176,19 @@ def _load_chunk(con: duckdb.DuckDBPyConnection, files: list[Path]) -> LoadSummar
     return summary
 
 
-def _insert_files(con: duckdb.DuckDBPyConnection, chosen: list[reader.Inspected]) -> None:
+def _dialect(inspected: reader.Inspected) -> tuple[bool, str, int]:
+    """How DuckDB must read a file; files without lines are not read and come last."""
+    return (not inspected.has_lines, inspected.delimiter, inspected.skip_lines)
+
+
+def _insert_files(
+    con: duckdb.DuckDBPyConnection, chosen: list[reader.Inspected], given: dict[Path, int]
+) -> None:
     """The chunk's files to read, by number, with what their names say."""
     con.execute("drop table if exists _files")
     con.execute(
-        "create temp table _files (file_number integer, file_path varchar, file_sha256 varchar,"
+        "create temp table _files (file_number integer, file_order integer, file_path varchar,"
+        " file_sha256 varchar,"
         " name_site varchar, name_day date, has_lines boolean, has_quotes boolean,"
         " first_line integer, first_rowid bigint, is_refused boolean)"
     )
@@ -183,6 +199,7 @@ def _insert_files(con: duckdb.DuckDBPyConnection, chosen: list[reader.Inspected]
         [
             (
                 number,
+                given[i.path],
                 str(i.path),
                 i.sha256,
                 i.site,
@@ -250,20 +267,14 @@ def _read_bulk(
         + ", null::integer as file_number, null::integer as error_line,"
         " null::varchar as reject_rule limit 0"
     )
-    groups: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    for number, inspected in enumerate(chosen):
-        if not inspected.has_lines:
-            continue
-        read_path = str(inspected.path)
-        if inspected.text is not None:
-            # DuckDB reads UTF-8 only: a Windows-1252 file is read from a UTF-8 copy.
-            copy = scratch / f"{number}.csv"
-            copy.write_text(inspected.text, encoding="utf-8")
-            read_path = str(copy)
-        key = (inspected.delimiter, inspected.skip_lines)
-        groups.setdefault(key, []).append((read_path, number))
-    for (delimiter, skip), members in groups.items():
-        _read_group(con, delimiter, skip, members)
+    # `chosen` is sorted by dialect: each run of one dialect is read at once.
+    first = 0
+    for (no_lines, delimiter, skip), run in itertools.groupby(chosen, key=_dialect):
+        members = list(run)
+        if not no_lines:
+            paths = [_utf8_path(i, first + n, scratch) for n, i in enumerate(members)]
+            _read_group(con, delimiter, skip, paths, first)
+        first += len(members)
 
     con.execute("""
         update _files
@@ -279,10 +290,21 @@ def _read_bulk(
     _find_line_breaks(con)
 
 
+def _utf8_path(inspected: reader.Inspected, number: int, scratch: Path) -> str:
+    """Where DuckDB reads a file: DuckDB reads UTF-8 only, so a Windows-1252 file is
+    read from a UTF-8 copy."""
+    if inspected.text is None:
+        return str(inspected.path)
+    copy = scratch / f"{number}.csv"
+    copy.write_text(inspected.text, encoding="utf-8")
+    return str(copy)
+
+
 def _read_group(
-    con: duckdb.DuckDBPyConnection, delimiter: str, skip: int, members: list[tuple[str, int]]
+    con: duckdb.DuckDBPyConnection, delimiter: str, skip: int, paths: list[str], first: int
 ) -> None:
-    """Append files of one dialect to ``_incoming``, their records in order.
+    """Append files of one dialect, numbered from ``first``, to ``_incoming``, their
+    records in order.
 
     The files are read first as they should be, without DuckDB's reject tables,
     which cost a third more; only when that read fails are they read again with
@@ -297,14 +319,10 @@ def _read_group(
     insert = (
         "insert into _incoming select "
         + ", ".join(f'"{name}"' for name in layout.COLUMN_NAMES)
-        + ", list_extract($numbers::integer[], cast(file_index as integer) + 1), null, null"
+        + f", cast(file_index as integer) + {first}, null, null"
         " from read_csv($paths, {options})"
     )
-    parameters = {
-        "paths": [path for path, _ in members],
-        "numbers": [number for _, number in members],
-        "delim": delimiter,
-    }
+    parameters = {"paths": paths, "delim": delimiter}
     try:
         con.execute(insert.format(options=options), parameters)
         return
@@ -313,7 +331,7 @@ def _read_group(
         con.execute("drop table if exists reject_scans")
         con.execute(insert.format(options=options + ", store_rejects = true"), parameters)
 
-    by_path = dict(members)
+    by_path = {path: first + index for index, path in enumerate(paths)}
     rejects = con.execute(
         """
         select s.file_path, e.line_byte_position, e.error_type, e.error_message
@@ -493,19 +511,19 @@ def _land(
     con.execute("""
         create or replace temp table _claims as
         with claimed as (
-            select distinct i.file_number, i.site, i."date" as day_text
+            select distinct i.file_number, f.file_order, i.site, i."date" as day_text
             from _incoming as i
             inner join _files as f on i.file_number = f.file_number
             where not f.is_refused
             union all
-            select file_number, name_site, strftime(name_day, '%Y-%m-%d')
+            select file_number, file_order, name_site, strftime(name_day, '%Y-%m-%d')
             from _files
             where not has_lines
         )
         select
             *,
             row_number() over (
-                partition by site, day_text order by file_number desc
+                partition by site, day_text order by file_order desc
             ) = 1 as is_kept
         from claimed
     """)
