@@ -74,15 +74,18 @@ con.execute('''insert into lines select * from read_csv($files, delim=';', heade
 print(con.execute('select count(*) from lines').fetchone()[0])
 """
 
+# A plain pandas loader: each file read by pandas, as text, and appended to a
+# DuckDB table, one file after the other.
 PANDAS_LOOP = """
 import sys, duckdb, pandas
 from pathlib import Path
 files = [p for d in sys.argv[1:] for p in sorted(Path(d).glob('*.csv'))]
-frames = [pandas.read_csv(p, sep=';', dtype=str, keep_default_na=False) for p in files]
-lines = pandas.concat(frames, ignore_index=True)
 con = duckdb.connect()
-con.register('incoming', lines)
-con.execute('create table lines as select * from incoming')
+con.execute('create table lines (' + ', '.join(
+    f'"{name}" varchar' for name in pandas.read_csv(files[0], sep=';', nrows=0).columns) + ')')
+for path in files:
+    frame = pandas.read_csv(path, sep=';', dtype=str, keep_default_na=False)
+    con.execute('insert into lines select * from frame')
 print(con.execute('select count(*) from lines').fetchone()[0])
 """
 
