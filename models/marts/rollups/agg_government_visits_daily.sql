@@ -21,20 +21,7 @@ government_days as (
         cast(sum(visits) as bigint) as visits,
         cast(sum(sum_of_daily_visitors) as bigint) as sum_of_daily_visitors,
         cast(sum(page_views) as bigint) as page_views,
-        sum(pages_per_visit * visits_with_pages_per_visit)
-        / nullif(sum(visits_with_pages_per_visit), 0) as pages_per_visit,
-        sum(bounce_rate_pct * visits_with_bounce_rate)
-        / nullif(sum(visits_with_bounce_rate), 0) as bounce_rate_pct,
-        sum(time_per_visit_seconds * visits_with_time_per_visit)
-        / nullif(sum(visits_with_time_per_visit), 0)
-            as time_per_visit_seconds,
-        cast(
-            sum(visits_with_pages_per_visit) as bigint
-        ) as visits_with_pages_per_visit,
-        cast(sum(visits_with_bounce_rate) as bigint) as visits_with_bounce_rate,
-        cast(
-            sum(visits_with_time_per_visit) as bigint
-        ) as visits_with_time_per_visit
+        {{ combine_rates('ministry_days') }}
 
     from ministry_days
     group by
@@ -65,23 +52,11 @@ final as (
         this_day.visits_with_bounce_rate,
         this_day.visits_with_time_per_visit,
         previous_day.visits as previous_day_visits,
-        case
-            when
-                this_day.site_days_missing = 0
-                and previous_day.site_days_missing = 0
-                then
-                    100.0 * (this_day.visits - previous_day.visits)
-                    / nullif(previous_day.visits, 0)
-        end as visits_change_from_previous_day_pct,
+        {{ visits_change_pct('this_day', 'previous_day', 'site_days_missing') }}
+            as visits_change_from_previous_day_pct,
         last_year.visits as same_day_last_year_visits,
-        case
-            when
-                this_day.site_days_missing = 0
-                and last_year.site_days_missing = 0
-                then
-                    100.0 * (this_day.visits - last_year.visits)
-                    / nullif(last_year.visits, 0)
-        end as visits_change_from_last_year_pct
+        {{ visits_change_pct('this_day', 'last_year', 'site_days_missing') }}
+            as visits_change_from_last_year_pct
 
     from government_days as this_day
     left join government_days as previous_day

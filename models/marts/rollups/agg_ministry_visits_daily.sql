@@ -42,24 +42,7 @@ weighted_site_days as (
         site_visits.visits,
         site_visits.visitors,
         site_visits.page_views,
-        case
-            when site_visits.pages_per_visit is not null
-                then site_visits.visits
-        end as visits_with_pages_per_visit,
-        case
-            when site_visits.bounce_rate_pct is not null
-                then site_visits.visits
-        end as visits_with_bounce_rate,
-        case
-            when site_visits.time_per_visit_seconds is not null
-                then site_visits.visits
-        end as visits_with_time_per_visit,
-        cast(site_visits.pages_per_visit as double)
-        * site_visits.visits as weighted_pages_per_visit,
-        cast(site_visits.bounce_rate_pct as double)
-        * site_visits.visits as weighted_bounce_rate,
-        cast(site_visits.time_per_visit_seconds as double)
-        * site_visits.visits as weighted_time_per_visit
+        {{ weigh_daily_rates('site_visits') }}
 
     from site_days
     left join site_visits
@@ -126,23 +109,11 @@ final as (
         this_day.visits_with_bounce_rate,
         this_day.visits_with_time_per_visit,
         previous_day.visits as previous_day_visits,
-        case
-            when
-                this_day.site_days_missing = 0
-                and previous_day.site_days_missing = 0
-                then
-                    100.0 * (this_day.visits - previous_day.visits)
-                    / nullif(previous_day.visits, 0)
-        end as visits_change_from_previous_day_pct,
+        {{ visits_change_pct('this_day', 'previous_day', 'site_days_missing') }}
+            as visits_change_from_previous_day_pct,
         last_year.visits as same_day_last_year_visits,
-        case
-            when
-                this_day.site_days_missing = 0
-                and last_year.site_days_missing = 0
-                then
-                    100.0 * (this_day.visits - last_year.visits)
-                    / nullif(last_year.visits, 0)
-        end as visits_change_from_last_year_pct
+        {{ visits_change_pct('this_day', 'last_year', 'site_days_missing') }}
+            as visits_change_from_last_year_pct
 
     from ministry_days as this_day
     left join ministry_days as previous_day

@@ -35,27 +35,7 @@ ministry_weeks as (
             sum(site_weeks.sum_of_daily_visitors) as bigint
         ) as sum_of_daily_visitors,
         cast(sum(site_weeks.page_views) as bigint) as page_views,
-        sum(site_weeks.pages_per_visit * site_weeks.visits_with_pages_per_visit)
-        / nullif(sum(site_weeks.visits_with_pages_per_visit), 0)
-            as pages_per_visit,
-        sum(site_weeks.bounce_rate_pct * site_weeks.visits_with_bounce_rate)
-        / nullif(sum(site_weeks.visits_with_bounce_rate), 0)
-            as bounce_rate_pct,
-        sum(
-            site_weeks.time_per_visit_seconds
-            * site_weeks.visits_with_time_per_visit
-        )
-        / nullif(sum(site_weeks.visits_with_time_per_visit), 0)
-            as time_per_visit_seconds,
-        cast(
-            sum(site_weeks.visits_with_pages_per_visit) as bigint
-        ) as visits_with_pages_per_visit,
-        cast(
-            sum(site_weeks.visits_with_bounce_rate) as bigint
-        ) as visits_with_bounce_rate,
-        cast(
-            sum(site_weeks.visits_with_time_per_visit) as bigint
-        ) as visits_with_time_per_visit
+        {{ combine_rates('site_weeks') }}
 
     from site_weeks
     inner join sites
@@ -98,23 +78,13 @@ final as (
         this_week.visits_with_bounce_rate,
         this_week.visits_with_time_per_visit,
         previous_week.visits as previous_week_visits,
-        case
-            when
-                this_week.site_days_missing = 0
-                and previous_week.site_days_missing = 0
-                then
-                    100.0 * (this_week.visits - previous_week.visits)
-                    / nullif(previous_week.visits, 0)
-        end as visits_change_from_previous_week_pct,
+        {{ visits_change_pct(
+            'this_week', 'previous_week', 'site_days_missing'
+        ) }}
+            as visits_change_from_previous_week_pct,
         last_year.visits as same_week_last_year_visits,
-        case
-            when
-                this_week.site_days_missing = 0
-                and last_year.site_days_missing = 0
-                then
-                    100.0 * (this_week.visits - last_year.visits)
-                    / nullif(last_year.visits, 0)
-        end as visits_change_from_last_year_pct
+        {{ visits_change_pct('this_week', 'last_year', 'site_days_missing') }}
+            as visits_change_from_last_year_pct
 
     from ministry_weeks as this_week
     left join ministry_weeks as previous_week

@@ -51,19 +51,7 @@ weighted_days as (
         visits,
         visitors,
         page_views,
-        case
-            when pages_per_visit is not null then visits
-        end as visits_with_pages_per_visit,
-        case
-            when bounce_rate_pct is not null then visits
-        end as visits_with_bounce_rate,
-        case
-            when time_per_visit_seconds is not null then visits
-        end as visits_with_time_per_visit,
-        cast(pages_per_visit as double) * visits as weighted_pages_per_visit,
-        cast(bounce_rate_pct as double) * visits as weighted_bounce_rate,
-        cast(time_per_visit_seconds as double)
-        * visits as weighted_time_per_visit
+        {{ weigh_daily_rates('site_visits') }}
 
     from site_visits
 
@@ -156,19 +144,11 @@ final as (
         this_month.visits_with_bounce_rate,
         this_month.visits_with_time_per_visit,
         previous_month.visits as previous_month_visits,
-        case
-            when this_month.days_missing = 0 and previous_month.days_missing = 0
-                then
-                    100.0 * (this_month.visits - previous_month.visits)
-                    / nullif(previous_month.visits, 0)
-        end as visits_change_from_previous_month_pct,
+        {{ visits_change_pct('this_month', 'previous_month', 'days_missing') }}
+            as visits_change_from_previous_month_pct,
         last_year.visits as same_month_last_year_visits,
-        case
-            when this_month.days_missing = 0 and last_year.days_missing = 0
-                then
-                    100.0 * (this_month.visits - last_year.visits)
-                    / nullif(last_year.visits, 0)
-        end as visits_change_from_last_year_pct
+        {{ visits_change_pct('this_month', 'last_year', 'days_missing') }}
+            as visits_change_from_last_year_pct
 
     from months as this_month
     left join months as previous_month

@@ -46,24 +46,7 @@ weighted_days as (
         site_visits.visits,
         site_visits.visitors,
         site_visits.page_views,
-        case
-            when site_visits.pages_per_visit is not null
-                then site_visits.visits
-        end as visits_with_pages_per_visit,
-        case
-            when site_visits.bounce_rate_pct is not null
-                then site_visits.visits
-        end as visits_with_bounce_rate,
-        case
-            when site_visits.time_per_visit_seconds is not null
-                then site_visits.visits
-        end as visits_with_time_per_visit,
-        cast(site_visits.pages_per_visit as double)
-        * site_visits.visits as weighted_pages_per_visit,
-        cast(site_visits.bounce_rate_pct as double)
-        * site_visits.visits as weighted_bounce_rate,
-        cast(site_visits.time_per_visit_seconds as double)
-        * site_visits.visits as weighted_time_per_visit
+        {{ weigh_daily_rates('site_visits') }}
 
     from site_days
     left join site_visits

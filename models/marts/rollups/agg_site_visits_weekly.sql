@@ -51,19 +51,7 @@ weighted_days as (
         visits,
         visitors,
         page_views,
-        case
-            when pages_per_visit is not null then visits
-        end as visits_with_pages_per_visit,
-        case
-            when bounce_rate_pct is not null then visits
-        end as visits_with_bounce_rate,
-        case
-            when time_per_visit_seconds is not null then visits
-        end as visits_with_time_per_visit,
-        cast(pages_per_visit as double) * visits as weighted_pages_per_visit,
-        cast(bounce_rate_pct as double) * visits as weighted_bounce_rate,
-        cast(time_per_visit_seconds as double)
-        * visits as weighted_time_per_visit
+        {{ weigh_daily_rates('site_visits') }}
 
     from site_visits
 
@@ -157,19 +145,11 @@ final as (
         this_week.visits_with_bounce_rate,
         this_week.visits_with_time_per_visit,
         previous_week.visits as previous_week_visits,
-        case
-            when this_week.days_missing = 0 and previous_week.days_missing = 0
-                then
-                    100.0 * (this_week.visits - previous_week.visits)
-                    / nullif(previous_week.visits, 0)
-        end as visits_change_from_previous_week_pct,
+        {{ visits_change_pct('this_week', 'previous_week', 'days_missing') }}
+            as visits_change_from_previous_week_pct,
         last_year.visits as same_week_last_year_visits,
-        case
-            when this_week.days_missing = 0 and last_year.days_missing = 0
-                then
-                    100.0 * (this_week.visits - last_year.visits)
-                    / nullif(last_year.visits, 0)
-        end as visits_change_from_last_year_pct
+        {{ visits_change_pct('this_week', 'last_year', 'days_missing') }}
+            as visits_change_from_last_year_pct
 
     from weeks as this_week
     left join weeks as previous_week
