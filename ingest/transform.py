@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -57,19 +58,24 @@ def build(warehouse: Path, full_refresh: bool = False, scoped: bool = False) -> 
     args = ["build", *(["--full-refresh"] if full_refresh else [])]
     if scoped:
         args += ["--exclude", "resource_type:unit_test"]
+    scope: dict[str, str] = {}
     con = connect_warehouse(warehouse)
     try:
         (started_at,) = con.execute("select current_timestamp").fetchone()  # type: ignore[misc]
         since = _last_passed_build(con) if scoped else None
         if since is not None:
             first_day = _first_day_loaded_since(con, since)
-            scope = {"tested_since": str(since), "tested_from": str(first_day or "9999-12-31")}
-            args += ["--vars", json.dumps(scope)]
-            log.info("testing the rows loaded since %s (days from %s)", since, first_day)
+            # No day loaded since: the roll-ups have no period to test again.
+            scope = {"since": str(since), "from": str(first_day or "9999-12-31")}
+            if first_day is None:
+                log.info("nothing loaded since the last build that passed (%s) to test", since)
+            else:
+                log.info("testing the rows loaded since %s, days from %s", since, first_day)
     finally:
         con.close()
 
-    summary = run_dbt(warehouse, args)
+    with _test_scope(scope):
+        summary = run_dbt(warehouse, args)
 
     con = connect_warehouse(warehouse)
     try:
@@ -80,6 +86,21 @@ def build(warehouse: Path, full_refresh: bool = False, scoped: bool = False) -> 
     finally:
         con.close()
     return summary
+
+
+@contextmanager
+def _test_scope(scope: dict[str, str]) -> Iterator[None]:
+    """The scope of the tests, for macros/test_scope.sql, in the environment of one build."""
+    names = {"since": "STATGOUV_TESTED_SINCE", "from": "STATGOUV_TESTED_FROM"}
+    saved = {name: os.environ.pop(name, None) for name in names.values()}
+    os.environ.update({names[key]: value for key, value in scope.items()})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
 
 
 def connect_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
@@ -121,8 +142,12 @@ def run_dbt(warehouse: Path, args: list[str]) -> BuildSummary:
 
     os.environ["STATGOUV_WAREHOUSE"] = str(warehouse)
     colours = [] if sys.stdout.isatty() else ["--no-use-colors"]
+    # dbt's own log of every node goes to logs/dbt.log; on the screen, unless
+    # asked for (-v), only its errors: the summary names what failed.
+    quiet = [] if log.isEnabledFor(logging.DEBUG) else ["--quiet"]
     command = [
         *colours,
+        *quiet,
         *args,
         "--project-dir",
         str(PROJECT_ROOT),
@@ -130,6 +155,8 @@ def run_dbt(warehouse: Path, args: list[str]) -> BuildSummary:
         str(PROJECT_ROOT),
     ]
     log.debug("dbt %s", " ".join(command))
+    dbt_log = Path(os.environ.get("DBT_LOG_PATH", PROJECT_ROOT / "logs")) / "dbt.log"
+    log.info("running dbt %s (its log: %s; -v shows it here)", args[0], dbt_log)
     try:
         result = dbtRunner().invoke(command)
     finally:
@@ -194,7 +221,16 @@ def _read_failures(warehouse: Path, summary: BuildSummary) -> None:
         for problem in wanted:
             relation = str(problem.rows.pop(0)["_relation"])
             try:
-                cursor = con.execute(f"select * from {relation} limit {FAILURE_ROWS_SHOWN}")
+                columns = [
+                    d[0] for d in con.execute(f"select * from {relation} limit 0").description
+                ]
+                # A stored table keeps no order: the largest gaps first, as the tests
+                # list them, then by site and day.
+                first = ["abs(gap_pct) desc nulls first"] if "gap_pct" in columns else []
+                order = ", ".join([*first, *(f'"{name}"' for name in columns)])
+                cursor = con.execute(
+                    f"select * from {relation} order by {order} limit {FAILURE_ROWS_SHOWN}"
+                )
             except duckdb.Error as error:
                 log.debug("no stored failures for %s: %s", problem.name, error)
                 continue

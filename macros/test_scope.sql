@@ -1,7 +1,8 @@
 {#-
     Which rows dbt's data tests look at. A full build (`statgouv build`, CI)
-    tests every row. The daily job passes `tested_since` (when its load
-    began) and `tested_from` (the earliest day it loaded): each test then
+    tests every row. The daily job sets `tested_since` (when its load
+    began) and `tested_from` (the earliest day it loaded), read by
+    `tested_scope` below: each test then
     looks at the rows that run wrote, so that its cost follows the day's
     data, not the history:
     - in a roll-up, the periods and windows that end on or after
@@ -28,9 +29,25 @@
 {%- endmacro %}
 
 
+{#-
+    A setting of the daily job's scope: `tested_since` or `tested_from`, or
+    none. They come from the environment (STATGOUV_TESTED_SINCE,
+    STATGOUV_TESTED_FROM), read while tests run and never while dbt parses:
+    as dbt vars, which change every day, they would make dbt parse the
+    whole project again on each build.
+-#}
+{% macro tested_scope(name) -%}
+    {%- if not execute -%}
+        {%- do return(none) -%}
+    {%- endif -%}
+    {%- set value = env_var('STATGOUV_' ~ name | upper, '') -%}
+    {%- do return(value if value else none) -%}
+{%- endmacro %}
+
+
 {% macro test_scope(relation) -%}
-    {%- set since = var('tested_since', none) -%}
-    {%- set from_day = var('tested_from', none) -%}
+    {%- set since = tested_scope('tested_since') -%}
+    {%- set from_day = tested_scope('tested_from') -%}
     {%- if not execute or (since is none and from_day is none) -%}
         {%- do return(none) -%}
     {%- endif -%}
@@ -80,7 +97,7 @@
     of the calendar, from the first period's start); otherwise every day.
 -#}
 {% macro days_of_tested_periods(period_start_column, rolled_up) -%}
-    {%- if period_start_column and var('tested_from', none) is not none -%}
+    {%- if period_start_column and tested_scope('tested_from') is not none -%}
         visit_date >= (
             select min({{ period_start_column }}) from {{ rolled_up }}
         )
@@ -92,7 +109,7 @@
 
 {#- True for the rows loaded since `tested_since`, or every row without it. -#}
 {% macro loaded_since_tested(column_name) -%}
-    {%- set since = var('tested_since', none) -%}
+    {%- set since = tested_scope('tested_since') -%}
     {%- if since is none -%}
         true
     {%- else -%}
