@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 
 from ingest import export as exporter
-from ingest import job, transform, warehouse
+from ingest import job, landing, transform, warehouse
 from ingest.job import JobReport
 from ingest.landing import LoadSummary
 from ingest.transform import BuildSummary
@@ -70,10 +70,18 @@ def _setup_logging(verbose: bool) -> None:
 
 @contextmanager
 def _clear_errors() -> Iterator[None]:
-    """Expected failures end with one clear line and an exit status, not a traceback."""
-    from ingest.portal import PortalError, SettingsError
+    """Expected failures end with one clear line and an exit status, not a traceback.
+
+    The warehouse's settings are read first, so that a wrong one stops the
+    command before it touches anything.
+    """
+    from ingest.portal import PortalError
+    from ingest.settings import SettingsError
 
     try:
+        warehouse.lock_wait_seconds()
+        warehouse.memory_limit()
+        landing.chunk_files_setting()
         yield
     except warehouse.WarehouseBusy as busy:
         console.print(f"[bold red]error[/]: {busy}", highlight=False)
@@ -103,7 +111,7 @@ def sample_command(
 
 @app.command("load")
 def load_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to land.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to land.", metavar="PATH")],
     input_format: Format = InputFormat.statgouv,
     verbose: Verbose = False,
 ) -> None:
@@ -140,6 +148,7 @@ def export_command(
         typer.Option(
             "--date",
             formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
             help="Write this day's files only (repeat for several days).",
         ),
     ] = None,
@@ -184,7 +193,8 @@ def fetch_command(
 @app.command("publish")
 def publish_command(
     files: Annotated[
-        list[Path] | None, typer.Argument(help="Files to publish; all of --out if none.")
+        list[Path] | None,
+        typer.Argument(help="Files to publish; all of --out if none.", metavar="FILE"),
     ] = None,
     out: OutDir = DEFAULT_EXPORT_DIR,
     dry_run: Annotated[bool, typer.Option(help="Only list what would change.")] = False,
@@ -221,7 +231,8 @@ def run_command(
         str | None,
         typer.Option(
             "--date",
-            help="Day to publish, YYYY-MM-DD (implies --portal; default: yesterday in Paris).",
+            metavar="YYYY-MM-DD",
+            help="Day to publish (implies --portal; default: yesterday in Paris).",
         ),
     ] = None,
     downloads: Annotated[

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import layout, reader
+from ingest import layout, reader, settings
 from ingest.warehouse import ensure_raw_schema
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,7 @@ DEFAULT_CHUNK_FILES = 10000
 
 def chunk_files_setting() -> int:
     """How many files one transaction lands, from ``STATGOUV_CHUNK_FILES``."""
-    return int(os.environ.get("STATGOUV_CHUNK_FILES", DEFAULT_CHUNK_FILES))
+    return settings.whole_number("STATGOUV_CHUNK_FILES", DEFAULT_CHUNK_FILES)
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,10 @@ def load_paths(
     ensure_raw_schema(con)
     chunk_files = chunk_files or chunk_files_setting()
     files = find_files(paths)
-    log.info("found %d file(s) to look at", len(files))
+    if files:
+        log.info("found %d file(s) to look at", len(files))
+    else:
+        log.warning("no .csv file in %s: nothing to load", ", ".join(map(str, paths)))
     summary = LoadSummary()
     chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
     for number, chunk in enumerate(chunks, start=1):

@@ -26,6 +26,8 @@ from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as TransportTimeout
 from urllib3.util.retry import Retry
 
+from ingest.settings import SettingsError
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PORTAL_URL = "https://www.data.gouv.fr"
@@ -55,10 +57,6 @@ class PortalError(Exception):
 
 class TransferError(PortalError):
     """A file's body broke off or timed out half way; trying again may help."""
-
-
-class SettingsError(Exception):
-    """A portal setting is missing or wrong."""
 
 
 class ApiKey:
@@ -109,6 +107,10 @@ class PortalSettings:
             raise SettingsError(
                 f"STATGOUV_PORTAL_TIMEOUT must be a number of seconds, not {timeout!r}"
             ) from None
+        if timeout_seconds <= 0:
+            raise SettingsError(
+                f"STATGOUV_PORTAL_TIMEOUT must be a number of seconds above zero, not {timeout!r}"
+            )
         return cls(
             url=url.rstrip("/"),
             organisation=organisation,

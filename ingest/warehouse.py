@@ -11,6 +11,8 @@ from pathlib import Path
 import duckdb
 from filelock import FileLock, Timeout
 
+from ingest import settings
+
 log = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +30,8 @@ def warehouse_path() -> Path:
 
 
 def lock_wait_seconds() -> float:
-    return float(os.environ.get("STATGOUV_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS))
+    """How long a run waits for another one, from ``STATGOUV_LOCK_WAIT``."""
+    return settings.seconds("STATGOUV_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS)
 
 
 @contextmanager
@@ -54,7 +57,7 @@ DEFAULT_MEMORY_LIMIT = "3GB"
 
 def memory_limit() -> str:
     """How much memory DuckDB may hold before it spills to disk (``STATGOUV_MEMORY_LIMIT``)."""
-    return os.environ.get("STATGOUV_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    return settings.memory_size("STATGOUV_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
