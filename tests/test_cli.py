@@ -6,7 +6,7 @@ import subprocess
 
 import duckdb
 
-from tests.conftest import BIN
+from tests.conftest import BIN, ROOT
 
 
 def test_the_run_succeeds_and_sums_up(sample_run):
@@ -58,3 +58,12 @@ def test_a_second_load_of_the_sample_changes_nothing(sample_run, tmp_path):
     assert "landed 0 file(s), 0 line(s) (0 replacing earlier files, 1196 unchanged)" in " ".join(
         (again.stdout + again.stderr).split()
     )
+
+
+def test_the_readme_shows_the_summary_of_the_run(sample_run):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("then ends with a summary:\n\n```\n", 1)[1].split("\n```", 1)[0]
+    # The run writes into a folder of the test's own; `make run` into exports/.
+    output = sample_run.output.replace(str(sample_run.export_dir), "exports")
+    printed = [line for line in output.splitlines() if not line[:4].isdigit()]
+    assert printed == shown.splitlines()
