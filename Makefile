@@ -29,7 +29,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check ingest tests bench
 	$(BIN)/pytest
 
-# The benchmark of BENCHMARKS.md (about an hour and 10 GB of disk at full size).
+# The benchmark of BENCHMARKS.md (about 45 minutes and 20 GB of disk at full size).
 BENCH_ARGS ?= --sites 900 --history 365 --backfill-days 730
 bench: $(STAMP)
 	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python -e '.[dev,bench]'
