@@ -323,6 +323,14 @@ def _print_build(built: BuildSummary) -> None:
         for row in problem.rows:
             shown = ", ".join(f"{key}={value}" for key, value in row.items())
             console.print(f"    {shown}", markup=False, highlight=False)
+        if problem.rows and problem.relation and problem.failures > len(problem.rows):
+            schema, table = (part.strip('"') for part in problem.relation.split(".")[-2:])
+            console.print(
+                f"    ... and {problem.failures - len(problem.rows)} more, all in"
+                f" {schema}.{table}",
+                markup=False,
+                highlight=False,
+            )
 
 
 def _print_fetch(fetched: FetchSummary) -> None:

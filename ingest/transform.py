@@ -29,6 +29,7 @@ class TestProblem:
     severity: str  # "error" or "warn"
     failures: int
     message: str
+    relation: str | None = None  # where dbt stored the failing rows, if it did
     rows: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -199,27 +200,24 @@ def _count(summary: BuildSummary, node_result: object) -> None:
 
 def _problem(node_result: object, severity: str) -> TestProblem:
     node = node_result.node  # type: ignore[attr-defined]
-    problem = TestProblem(
+    return TestProblem(
         name=node.name,
         severity=severity,
         failures=int(getattr(node_result, "failures", 0) or 0),
         message=str(getattr(node_result, "message", "") or ""),
+        relation=getattr(node, "relation_name", None) or None,
     )
-    relation = getattr(node, "relation_name", None)
-    if relation:
-        problem.rows.append({"_relation": relation})
-    return problem
 
 
 def _read_failures(warehouse: Path, summary: BuildSummary) -> None:
     """Fetch the stored rows of each failing test, which name the site, day and rule."""
-    wanted = [p for p in summary.problems if p.rows and "_relation" in p.rows[0]]
+    wanted = [p for p in summary.problems if p.relation]
     if not wanted:
         return
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         for problem in wanted:
-            relation = str(problem.rows.pop(0)["_relation"])
+            relation = problem.relation
             try:
                 columns = [
                     d[0] for d in con.execute(f"select * from {relation} limit 0").description

@@ -208,6 +208,8 @@ def test_the_output_names_the_site_days_whose_devices_stray_from_the_visits(
     _, site, day, visits, summed, gap = max(gaps)
 
     assert f"warn devices_near_total: {len(gaps)} row(s)" in dap_run.text
+    shown = 20  # the first rows, largest gap first; the rest are in the audit table
+    assert f"... and {len(gaps) - shown} more, all in audit.devices_near_total" in dap_run.text
     assert (
         f"site_host={site}, visit_date={day}, rule=devices_near_total,"
         f" visits={visits}, device_visits={summed}, gap={gap}"
