@@ -34,6 +34,27 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+def _show_version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import version
+
+        print(f"statgouv {version('statgouv')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """statgouv: the audience of French government websites, as a tested warehouse."""
+
+
 DEFAULT_SAMPLE_DIR = Path("data/sample")
 DEFAULT_DOWNLOAD_DIR = Path("data/portal")
 DEFAULT_EXPORT_DIR = Path("exports")
@@ -119,7 +140,7 @@ def load_command(
     _setup_logging(verbose)
     path = warehouse.warehouse_path()
     with _clear_errors(), warehouse.exclusive(path):
-        loaded = job._load(path, paths, input_format.value)
+        loaded = job.load(path, paths, input_format.value)
     _print_load(loaded)
     if loaded.refused:
         raise typer.Exit(EXIT_FAILED)
@@ -243,6 +264,10 @@ def run_command(
 ) -> None:
     """Load, build and export in one go; with --portal or --date, the whole daily job."""
     _setup_logging(verbose)
+    if dry_run and not (portal or day is not None):
+        raise typer.BadParameter(
+            "goes with --portal: only the daily job publishes", param_hint="--dry-run"
+        )
     with _clear_errors():
         if portal or day is not None:
             chosen_day = _parse_day(day) if day else job.yesterday_in_paris()
@@ -321,7 +346,9 @@ def _print_build(built: BuildSummary) -> None:
             highlight=False,
         )
         for row in problem.rows:
-            shown = ", ".join(f"{key}={value}" for key, value in row.items())
+            shown = ", ".join(
+                f"{key}={'null' if value is None else value}" for key, value in row.items()
+            )
             console.print(f"    {shown}", markup=False, highlight=False)
         if problem.rows and problem.relation and problem.failures > len(problem.rows):
             schema, table = (part.strip('"') for part in problem.relation.split(".")[-2:])

@@ -412,7 +412,8 @@ def _window_of_other_report(path: Path, problem: str) -> Window:
         except ValueError:
             continue
         log.warning(
-            "%s: %s; its window is taken from %s (taken_at %s)",
+            "%s: the JSON beside it is of another report (%s), so its 30-day window is"
+            " dated by %s, taken in the same run (taken_at %s)",
             path,
             problem,
             window.json_path.name,

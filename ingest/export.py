@@ -42,11 +42,12 @@ def export(
     With neither, every site-day of the warehouse is written.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
+    chosen_days = sorted(set(days)) if days is not None else None
     where = ""
     parameters: list[object] = []
-    if days is not None:
+    if chosen_days is not None:
         where = "where f.visit_date in (select unnest($1))"
-        parameters = [sorted(set(days))]
+        parameters = [chosen_days]
     if site_days is not None:
         chosen = sorted(set(site_days))
         con.execute("create or replace temp table _chosen (site_host varchar, visit_date date)")
@@ -77,6 +78,9 @@ def export(
         _write_atomically(out_dir / name, rows)
         files += 1
         lines += len(rows)
+    if files == 0 and chosen_days is not None:
+        shown = ", ".join(day.isoformat() for day in chosen_days)
+        log.warning("the warehouse holds no site on %s: nothing to export", shown)
     log.info("exported %d file(s), %d line(s) to %s", files, lines, out_dir)
     return ExportSummary(files=files, lines=lines, out_dir=out_dir)
 

@@ -59,7 +59,7 @@ def run_files(paths: list[Path], out_dir: Path, input_format: str = landing.FORM
     report = JobReport()
     path = warehouse.warehouse_path()
     with warehouse.exclusive(path):
-        report.loaded = _load(path, paths, input_format)
+        report.loaded = load(path, paths, input_format)
         _build_and_export(
             path, report, report.loaded.site_days | report.loaded.unchanged_site_days, out_dir
         )
@@ -85,7 +85,7 @@ def run_daily(day: date, downloads: Path, out_dir: Path, dry_run: bool = False) 
         finally:
             con.close()
 
-        report.loaded = _load(path, pending, landing.FORMAT) if pending else LoadSummary()
+        report.loaded = load(path, pending, landing.FORMAT) if pending else LoadSummary()
         wanted = report.loaded.site_days | _site_days_of(path, day)
         _build_and_export(path, report, wanted, out_dir)
         if report.stopped_because or report.exported is None:
@@ -132,13 +132,22 @@ def _keep_published_copies(path: Path, files: list[Path], downloads: Path) -> No
         con.close()
 
 
-def _load(path: Path, paths: list[Path], input_format: str) -> LoadSummary:
+def load(path: Path, paths: list[Path], input_format: str) -> LoadSummary:
+    """Land the files at ``paths``; a path without any file to load is a wrong argument,
+    found before the warehouse is opened."""
+    from ingest import dap
+
+    if input_format == landing.FORMAT:
+        files = landing.find_files(paths)
+        if not files:
+            where = ", ".join(map(str, paths))
+            raise FileNotFoundError(f"{where}: no .csv file here, nothing to load")
+    else:
+        dap.find_agency_files(paths)
     con = warehouse.connect(path)
     try:
         if input_format == landing.FORMAT:
-            return landing.load_paths(con, paths)
-        from ingest import dap
-
+            return landing.load_files(con, files)
         return dap.load_agencies(con, paths)
     finally:
         con.close()

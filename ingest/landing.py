@@ -101,13 +101,23 @@ def load_paths(
     on_chunk: Callable[[int], None] | None = None,
 ) -> LoadSummary:
     """Land every file found at ``paths``; each chunk of files is one transaction."""
+    files = find_files(paths)
+    if not files:
+        log.warning("no .csv file in %s: nothing to load", ", ".join(map(str, paths)))
+    return load_files(con, files, chunk_files, on_chunk)
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[Path],
+    chunk_files: int | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> LoadSummary:
+    """Land ``files`` (absolute paths, as ``find_files`` gives them), in that order."""
     ensure_raw_schema(con)
     chunk_files = chunk_files or chunk_files_setting()
-    files = find_files(paths)
     if files:
         log.info("found %d file(s) to look at", len(files))
-    else:
-        log.warning("no .csv file in %s: nothing to load", ", ".join(map(str, paths)))
     summary = LoadSummary()
     chunks = [files[start : start + chunk_files] for start in range(0, len(files), chunk_files)]
     for number, chunk in enumerate(chunks, start=1):

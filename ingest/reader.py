@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -100,6 +101,11 @@ def inspect(path: Path) -> Inspected:
     blank = _blank_line(text, delimiter)
     if blank is not None:
         raise RefusedFile(path, blank, "the line is empty (blank lines may only end a file)")
+    extra = _extra_fields(rest, delimiter, first_line=skip + 2)
+    if extra is not None:
+        line, fields = extra
+        rule = f"the line has {fields} fields where the layout has {len(layout.COLUMN_NAMES)}"
+        raise RefusedFile(path, line, rule)
     has_lines = bool(rest) and not rest.isspace()
     if (name is None or name.day is None) and not has_lines:
         raise RefusedFile(path, None, "an empty file must be named <site>_<YYYY-MM-DD>.csv")
@@ -129,6 +135,30 @@ def _blank_line(text: str, delimiter: str) -> int | None:
     for row in rows:
         if not row:
             return rows.line_num
+    return None
+
+
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _extra_fields(records: str, delimiter: str, first_line: int) -> tuple[int, int] | None:
+    """The first record with more fields than the layout, as (line, fields), or None.
+
+    DuckDB's reader drops empty fields at the end of a line, so a line with
+    one separator too many would pass it: the separators are counted here. A
+    line with too few fields DuckDB refuses itself.
+    """
+    unquoted = _QUOTED.sub("", records) if '"' in records else records
+    lines = unquoted.rstrip("\r\n").count("\n") + 1 if unquoted.strip() else 0
+    separators_per_line = len(layout.COLUMN_NAMES) - 1
+    if unquoted.count(delimiter) <= separators_per_line * lines:
+        return None  # the common case, without parsing the file in Python
+    rows = csv.reader(io.StringIO(records, newline=""), delimiter=delimiter)
+    start = first_line
+    for row in rows:
+        if len(row) > len(layout.COLUMN_NAMES):
+            return start, len(row)
+        start = first_line + rows.line_num
     return None
 
 

@@ -23,10 +23,10 @@ def seconds(name: str, default: float) -> float:
     if not text:
         return default
     try:
-        value = float(text)
+        value: float | None = float(text)
     except ValueError:
-        raise SettingsError(f"{name} must be a number of seconds, not {text!r}") from None
-    if value < 0:
+        value = None
+    if value is None or not value >= 0:  # also refuses nan
         raise SettingsError(f"{name} must be a number of seconds, zero or more, not {text!r}")
     return value
 

@@ -69,7 +69,11 @@ def build(warehouse: Path, full_refresh: bool = False, scoped: bool = False) -> 
             # No day loaded since: the roll-ups have no period to test again.
             scope = {"since": str(since), "from": str(first_day or "9999-12-31")}
             if first_day is None:
-                log.info("nothing loaded since the last build that passed (%s) to test", since)
+                log.info(
+                    "nothing loaded since the last build that passed (%s):"
+                    " the data tests have no new rows to look at",
+                    since,
+                )
             else:
                 log.info("testing the rows loaded since %s, days from %s", since, first_day)
     finally:
@@ -139,6 +143,8 @@ def _first_day_loaded_since(con: duckdb.DuckDBPyConnection, since: datetime) -> 
 
 def run_dbt(warehouse: Path, args: list[str]) -> BuildSummary:
     """Run one dbt command (``build``, ``seed``…) on ``warehouse`` and summarise it."""
+    dbt_log = Path(os.environ.get("DBT_LOG_PATH", PROJECT_ROOT / "logs")) / "dbt.log"
+    log.info("running dbt %s (its log: %s; -v shows it here)", args[0], dbt_log)
     from dbt.cli.main import dbtRunner
 
     os.environ["STATGOUV_WAREHOUSE"] = str(warehouse)
@@ -156,8 +162,6 @@ def run_dbt(warehouse: Path, args: list[str]) -> BuildSummary:
         str(PROJECT_ROOT),
     ]
     log.debug("dbt %s", " ".join(command))
-    dbt_log = Path(os.environ.get("DBT_LOG_PATH", PROJECT_ROOT / "logs")) / "dbt.log"
-    log.info("running dbt %s (its log: %s; -v shows it here)", args[0], dbt_log)
     try:
         result = dbtRunner().invoke(command)
     finally:

@@ -139,6 +139,15 @@ def test_a_header_only_file_is_a_day_without_traffic(con, tmp_path):
             "2024-03-12;www.exemple.gouv.fr;page;1;https://x.fr/;;;21;;",
             "the line has 10 fields where the layout has 11",
         ),
+        (
+            # Empty fields at the end of a line, which DuckDB's reader would drop.
+            "2024-03-12;www.exemple.gouv.fr;page;1;https://x.fr/;;;21;;;;",
+            "the line has 12 fields where the layout has 11",
+        ),
+        (
+            '2024-03-12;www.exemple.gouv.fr;page;1;"https://x.fr/?q=a;b";;;21;;;;;',
+            "the line has 13 fields where the layout has 11",
+        ),
     ],
 )
 def test_a_bad_line_refuses_the_whole_file_naming_line_and_rule(con, tmp_path, line, rule):
