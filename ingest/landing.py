@@ -33,7 +33,7 @@ DEFAULT_CHUNK_FILES = 10000
 
 def chunk_files_setting() -> int:
     """How many files one transaction lands, from ``STATGOUV_CHUNK_FILES``."""
-    return settings.whole_number("STATGOUV_CHUNK_FILES", DEFAULT_CHUNK_FILES)
+    return settings.whole_number_setting("STATGOUV_CHUNK_FILES", DEFAULT_CHUNK_FILES)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as TransportTimeout
 from urllib3.util.retry import Retry
 
-from ingest.settings import SettingsError
+from ingest.settings import SettingsError, seconds_setting
 
 log = logging.getLogger(__name__)
 
@@ -100,17 +100,9 @@ class PortalSettings:
                 "that publishes the audience files on the portal"
             )
         key = env.get("STATGOUV_API_KEY", "").strip()
-        timeout = env.get("STATGOUV_PORTAL_TIMEOUT", "").strip()
-        try:
-            timeout_seconds = float(timeout) if timeout else DEFAULT_TIMEOUT_SECONDS
-        except ValueError:
-            raise SettingsError(
-                f"STATGOUV_PORTAL_TIMEOUT must be a number of seconds, not {timeout!r}"
-            ) from None
-        if timeout_seconds <= 0:
-            raise SettingsError(
-                f"STATGOUV_PORTAL_TIMEOUT must be a number of seconds above zero, not {timeout!r}"
-            )
+        timeout_seconds = seconds_setting(
+            "STATGOUV_PORTAL_TIMEOUT", DEFAULT_TIMEOUT_SECONDS, env, above_zero=True
+        )
         return cls(
             url=url.rstrip("/"),
             organisation=organisation,

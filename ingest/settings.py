@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 
 
 class SettingsError(Exception):
@@ -17,21 +18,28 @@ class SettingsError(Exception):
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*([KMGT]i?B|B)$", re.IGNORECASE)
 
 
-def seconds(name: str, default: float) -> float:
-    """A number of seconds, zero or more."""
-    text = os.environ.get(name, "").strip()
+def seconds_setting(
+    name: str,
+    default: float,
+    environ: Mapping[str, str] | None = None,
+    above_zero: bool = False,
+) -> float:
+    """A number of seconds: zero or more, or above zero."""
+    text = (os.environ if environ is None else environ).get(name, "").strip()
     if not text:
         return default
     try:
         value: float | None = float(text)
     except ValueError:
         value = None
-    if value is None or not value >= 0:  # also refuses nan
-        raise SettingsError(f"{name} must be a number of seconds, zero or more, not {text!r}")
+    bound = "above zero" if above_zero else "zero or more"
+    # `not value >= 0` also refuses nan.
+    if value is None or not value >= 0 or (above_zero and value == 0):
+        raise SettingsError(f"{name} must be a number of seconds, {bound}, not {text!r}")
     return value
 
 
-def whole_number(name: str, default: int) -> int:
+def whole_number_setting(name: str, default: int) -> int:
     """A whole number, one or more."""
     text = os.environ.get(name, "").strip()
     if not text:
@@ -41,7 +49,7 @@ def whole_number(name: str, default: int) -> int:
     return int(text)
 
 
-def memory_size(name: str, default: str) -> str:
+def memory_size_setting(name: str, default: str) -> str:
     """An amount of memory as DuckDB reads it: 3GB, 500MB, 2GiB."""
     text = os.environ.get(name, "").strip()
     if not text:

@@ -31,7 +31,7 @@ def warehouse_path() -> Path:
 
 def lock_wait_seconds() -> float:
     """How long a run waits for another one, from ``STATGOUV_LOCK_WAIT``."""
-    return settings.seconds("STATGOUV_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS)
+    return settings.seconds_setting("STATGOUV_LOCK_WAIT", DEFAULT_LOCK_WAIT_SECONDS)
 
 
 @contextmanager
@@ -57,7 +57,7 @@ DEFAULT_MEMORY_LIMIT = "3GB"
 
 def memory_limit() -> str:
     """How much memory DuckDB may hold before it spills to disk (``STATGOUV_MEMORY_LIMIT``)."""
-    return settings.memory_size("STATGOUV_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+    return settings.memory_size_setting("STATGOUV_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -79,3 +79,13 @@ def test_writing_without_a_key_is_refused_before_any_call(tmp_path) -> None:
 
     with pytest.raises(SettingsError, match="STATGOUV_API_KEY"):
         Portal(PortalSettings("http://127.0.0.1:9", "sig")).upload("d", path)
+
+
+@pytest.mark.parametrize("timeout", ["0", "-2", "nan"])
+def test_a_portal_timeout_must_be_above_zero(timeout):
+    env = {"STATGOUV_ORGANISATION": "sig", "STATGOUV_PORTAL_TIMEOUT": timeout}
+    with pytest.raises(SettingsError) as raised:
+        PortalSettings.from_env(env)
+    assert str(raised.value) == (
+        f"STATGOUV_PORTAL_TIMEOUT must be a number of seconds, above zero, not {timeout!r}"
+    )
